@@ -1,0 +1,66 @@
+# The two commands: `make run` (the demo) and `make test` (the whole suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export HOST PORT
+
+.PHONY: run test install install-dev assets chromium services lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install: $(VENV)/.installed assets
+install-dev: $(VENV)/.installed-dev assets
+assets: node_modules/.package-lock.json
+
+# The demo: web + Celery worker + Celery beat in the foreground; Ctrl-C stops all three.
+run: export DEBUG ?= 1
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	@if [ "$$DEBUG" != "0" ]; then $(BIN)/python manage.py seed_demo; fi
+	@if [ "$$DEBUG" = "0" ]; then $(BIN)/python manage.py collectstatic --noinput -v0; fi
+	@echo
+	@echo "  Helpdesk on http://$(HOST):$(PORT)/  (health: http://$(HOST):$(PORT)/healthz)"
+	@echo
+	exec $(BIN)/honcho start -f helpdesk/Procfile -d . -p $(PORT)
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
+	fi
+
+# The suite runs against the real PostgreSQL and Redis on localhost.
+test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
+test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
+test: export SECRET_KEY ?= test-only-secret-key-not-for-production-use-0123456789
+test: export DEBUG := 0
+test: install-dev chromium
+	$(BIN)/python tests/check_services.py
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

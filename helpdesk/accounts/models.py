@@ -1,0 +1,124 @@
+"""People: users (email login), the organisations customers belong to, departments."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Organization(models.Model):
+    """A customer company. Its SLA tier selects the SLA policies of its cases."""
+
+    class Tier(models.TextChoices):
+        BASIC = "basic", "Basic"
+        STANDARD = "standard", "Standard"
+        PREMIUM = "premium", "Premium"
+
+    name = models.CharField(max_length=200, unique=True)
+    sla_tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A team of agents (Support, Hardware…). Its lead inherits lapsed ownership."""
+
+    name = models.CharField(max_length=100, unique=True)
+    lead = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_departments",
+        limit_choices_to={"role__in": ["agent", "manager"]},
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("Users need an email address")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("role", User.Role.MANAGER)
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in. Customers belong to one organisation; agents to departments."""
+
+    class Role(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        AGENT = "agent", "Agent"
+        MANAGER = "manager", "Manager"
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CUSTOMER)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    departments = models.ManyToManyField(Department, blank=True, related_name="agents")
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            # A customer always belongs to an organisation; staff never do.
+            models.CheckConstraint(
+                name="customer_has_organization",
+                condition=(Q(role="customer") & Q(organization__isnull=False))
+                | (~Q(role="customer") & Q(organization__isnull=True)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == self.Role.CUSTOMER
+
+    @property
+    def is_agent(self) -> bool:
+        """Agents and managers work on the desk; a manager is an agent with reports."""
+        return self.role in (self.Role.AGENT, self.Role.MANAGER)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
