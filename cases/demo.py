@@ -63,3 +63,141 @@ def demo_logins() -> list[tuple[str, str]]:
         where = belongs_to if isinstance(belongs_to, str) else ", ".join(belongs_to)
         described.append((email, f"{role.label} · {where}"))
     return described
+
+
+# --- demo cases: the stories of DESIGN.md ------------------------------------------------
+
+
+def _story(title: str, customer: User):
+    from cases.models import Case
+
+    return Case.objects.filter(title=title, customer=customer).first()
+
+
+@transaction.atomic
+def seed_cases(people: dict[str, User]) -> None:
+    """The laptop, the outage and the leak, plus a few unowned new cases for triage."""
+    from cases import services
+    from cases.models import Priority
+    from cases.services import IdentifierInput
+
+    agent = people["agent@demo.test"]
+    manager = people["manager@demo.test"]
+    hardware = people["hardware@demo.test"]
+    software = people["software@demo.test"]
+    parts = people["parts@demo.test"]
+    warranty = people["warranty@demo.test"]
+    customer = people["customer@demo.test"]
+    other = people["other@demo.test"]
+
+    title = "Laptop does not power on: power supply and battery failures"
+    if _story(title, customer) is None:
+        case = services.open_case(
+            acting_user=agent,
+            customer=customer,
+            title=title,
+            description=(
+                "My laptop shuts down within minutes on battery and will not charge. "
+                "It started after the last BIOS update."
+            ),
+            priority=Priority.HIGH,
+            identifiers=[
+                IdentifierInput("Customer number", "ACME-20931"),
+                IdentifierInput("Serial number", "5CD1234XYZ"),
+                IdentifierInput("Previous problem ID", "PRB-7781"),
+            ],
+        )
+        case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
+        services.reply_to_customer(
+            case=case,
+            acting_user=agent,
+            body=(
+                "I'm Dana from Support and I own your case until your laptop works. "
+                "I have your customer number and serial on file; nobody will ask again."
+            ),
+        )
+        for author, note in [
+            (software, "Software: BIOS 1.14 reflashed to 1.16; the charging controller fix."),
+            (hardware, "Hardware: power supply tested faulty (19V rail at 12V). Replaced."),
+            (parts, "Parts: replacement battery 45Wh ordered, ships Thursday."),
+            (warranty, "Warranty: unit is in warranty until 2027-03; replacement covered."),
+        ]:
+            services.add_internal_note(case=case, acting_user=author, body=note)
+        services.reply_to_customer(
+            case=case,
+            acting_user=agent,
+            body=(
+                "Update: the BIOS is updated and the power supply replaced. A new battery "
+                "ships Thursday under warranty. I'll write again when it is fitted."
+            ),
+        )
+
+    title = "Our web program stopped working: customers cannot sign in"
+    if _story(title, customer) is None:
+        case = services.open_case(
+            acting_user=agent,
+            customer=customer,
+            title=title,
+            description=(
+                "Since this morning our customers get an error page after signing in to "
+                "the web program. Nothing changed on our server."
+            ),
+            priority=Priority.URGENT,
+            identifiers=[IdentifierInput("Contract number", "ACME-WEB-01")],
+        )
+        case = services.take_ownership(case=case, acting_user=manager, expected_version=None)
+        services.add_internal_note(
+            case=case,
+            acting_user=software,
+            body="Globex reports the same symptom. Both started after release 4.2.",
+        )
+        services.wait_on_customer(
+            case=case,
+            acting_user=manager,
+            expected_version=None,
+            message="Could you send the time of the first error and a screenshot?",
+        )
+
+    title = "Water on the kitchen floor"
+    if _story(title, other) is None:
+        case = services.open_case(
+            acting_user=agent,
+            customer=other,
+            title=title,
+            description="There is water on the kitchen floor every morning, near the fridge.",
+            priority=Priority.HIGH,
+            identifiers=[IdentifierInput("Address", "Flat 4, 12 Harbour Street")],
+        )
+        case = services.take_ownership(case=case, acting_user=hardware, expected_version=None)
+        services.add_internal_note(
+            case=case, acting_user=hardware, body="Plumber visit: the fridge's drain is leaking."
+        )
+        services.reply_to_customer(
+            case=case,
+            acting_user=hardware,
+            body="The plumber found the fridge leaking. A new fridge is ordered; I'll tell you "
+            "the delivery date as soon as I have it.",
+        )
+        services.propose_resolution(
+            case=case,
+            acting_user=hardware,
+            body="The new fridge was delivered and installed on Tuesday. Is the floor dry now?",
+            expected_version=None,
+        )
+
+    for who, title, description, priority in [
+        (customer, "Invoice PDF will not open", "The invoice for October shows a blank page.",
+         Priority.NORMAL),
+        (other, "Password reset email never arrives", "I asked three times since yesterday.",
+         Priority.HIGH),
+        (customer, "Docking station: external monitor flickers",
+         "The second monitor flickers every few seconds.", Priority.LOW),
+    ]:  # fmt: skip
+        if _story(title, who) is None:
+            services.open_case(
+                acting_user=agent,
+                customer=who,
+                title=title,
+                description=description,
+                priority=priority,
+            )

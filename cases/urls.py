@@ -4,6 +4,21 @@ from cases.views import desk, portal, reports
 
 desk_urls = [
     path("", desk.dashboard, name="dashboard"),
+    path("search/", desk.search, name="search"),
+    path("notices/", desk.notices, name="notices"),
+    path("notices/bell/", desk.notice_bell, name="notice_bell"),
+    path("agents/", desk.agent_picker, name="agent_picker"),
+    path("cases/new/", desk.open_case, name="open_case"),
+    path("cases/<str:reference>/", desk.case_detail, name="case"),
+    path("cases/<str:reference>/timeline/", desk.case_timeline, name="case_timeline"),
+    path("cases/<str:reference>/entries/", desk.case_entry, name="case_entry"),
+    path("cases/<str:reference>/identifiers/", desk.case_identifier, name="case_identifier"),
+    path(
+        "cases/<str:reference>/attachments/<int:attachment_id>/",
+        desk.attachment,
+        name="attachment",
+    ),
+    path("cases/<str:reference>/<slug:action>/", desk.case_action, name="case_action"),
 ]
 
 portal_urls = [

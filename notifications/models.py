@@ -12,3 +12,57 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} at {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def unread_in_app_for(self, user) -> "NoticeQuerySet":
+        return self.filter(recipient=user, channel=Notice.Channel.IN_APP, read_at__isnull=True)
+
+
+class Notice(models.Model):
+    """The outbox: one message to one recipient on one channel.
+
+    Written in the same transaction as the change that causes it; the unique idempotency
+    key makes a second attempt to write the same message a no-op, never a duplicate.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        IN_APP = "in_app", "In-app"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notices")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    subject = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created"],
+                name="notice_unread_idx",
+                condition=models.Q(channel="in_app", read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.recipient_id}: {self.subject}"

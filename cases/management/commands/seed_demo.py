@@ -13,7 +13,8 @@ class Command(BaseCommand):
                 "Refusing to create demo logins with the password 'demo' while DEBUG is off. "
                 "Demo data is for development machines only."
             )
-        demo.seed_people()
+        people = demo.seed_people()
+        demo.seed_cases(people)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with password 'demo':"))
         for email, described in demo.demo_logins():
             self.stdout.write(f"  {email:<22} {described}")

@@ -1,0 +1,143 @@
+"""Forms validate input only; the rules live in cases.services."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from cases.models import CustomerIdentifier, Priority
+from helpdesk.accounts.models import User
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files in one input, each within the size limit."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > settings.MAX_ATTACHMENTS_PER_MESSAGE:
+            raise forms.ValidationError(
+                f"Attach at most {settings.MAX_ATTACHMENTS_PER_MESSAGE} files to one message."
+            )
+        cleaned = []
+        for upload in files:
+            upload = super().clean(upload, initial)
+            if upload.size > settings.MAX_ATTACHMENT_BYTES:
+                raise forms.ValidationError(
+                    f"{upload.name} is {filesizeformat(upload.size)}; the limit is "
+                    f"{filesizeformat(settings.MAX_ATTACHMENT_BYTES)} per file."
+                )
+            cleaned.append(upload)
+        return cleaned
+
+
+class ComposerForm(forms.Form):
+    REPLY = "reply"
+    NOTE = "note"
+
+    kind = forms.ChoiceField(
+        choices=[(NOTE, "Internal note"), (REPLY, "Reply to customer")],
+        widget=forms.RadioSelect,
+        initial=NOTE,
+    )
+    body = forms.CharField(
+        label="Message",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        error_messages={"required": "Write something before sending."},
+    )
+    files = AttachmentsField(label="Attachments")
+
+
+class VersionedForm(forms.Form):
+    """Carries the case version the agent saw, so stale changes are refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class TransferForm(VersionedForm):
+    to = forms.ModelChoiceField(
+        label="New owner",
+        queryset=User.objects.filter(is_active=True, role__in=["agent", "manager"]),
+        empty_label="Choose an agent",
+    )
+    reason = forms.CharField(
+        label="Why",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why: the new owner reads it first."},
+    )
+
+
+class PriorityForm(VersionedForm):
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
+
+
+class WaitForm(VersionedForm):
+    message = forms.CharField(
+        label="What do you need from the customer?",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProposeForm(VersionedForm):
+    body = forms.CharField(
+        label="What was done",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Tell the customer what was done, so they can confirm it."},
+    )
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class IdentifierForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=60)
+    value = forms.CharField(label="Value", max_length=200)
+
+
+class OpenCaseForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True, role="customer").select_related(
+            "organization"
+        ),
+        empty_label="Choose a customer",
+    )
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
+    identifiers = forms.CharField(
+        label="Customer identifiers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, as Name: value (e.g. Serial number: 5CD1234XYZ).",
+    )
+    files = AttachmentsField(label="Attachments")
+
+    def clean_identifiers(self) -> list[tuple[str, str]]:
+        pairs = []
+        for number, line in enumerate(self.cleaned_data["identifiers"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, value = line.partition(":")
+            if not sep or not name.strip() or not value.strip():
+                raise forms.ValidationError(f"Line {number} should read Name: value.")
+            pairs.append((name.strip()[:60], value.strip()[:200]))
+        return pairs
+
+
+IDENTIFIER_SUGGESTIONS = CustomerIdentifier.SUGGESTED_NAMES

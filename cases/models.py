@@ -1,0 +1,318 @@
+"""The case domain: cases, their customer identifiers, the append-only timeline, attachments.
+
+Invariants live in the database (constraints here, triggers in migrations): a case that is
+not `new` has an owner; an open case's owner is an active agent; timeline entries are never
+updated or deleted. State changes happen only in `cases.services`.
+"""
+
+import re
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Priority(models.IntegerChoices):
+    LOW = 10, "Low"
+    NORMAL = 20, "Normal"
+    HIGH = 30, "High"
+    URGENT = 40, "Urgent"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    WAITING_ON_CUSTOMER = "waiting_on_customer", "Waiting on customer"
+    PENDING_CONFIRMATION = "pending_confirmation", "Pending confirmation"
+    CLOSED = "closed", "Closed"
+
+
+# The one place that decides which status changes are allowed.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.OPEN}),
+    Status.OPEN: frozenset(
+        {Status.WAITING_ON_CUSTOMER, Status.PENDING_CONFIRMATION, Status.CLOSED}
+    ),
+    Status.WAITING_ON_CUSTOMER: frozenset(
+        {Status.OPEN, Status.PENDING_CONFIRMATION, Status.CLOSED}
+    ),
+    Status.PENDING_CONFIRMATION: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset({Status.OPEN}),
+}
+
+REFERENCE_RE = re.compile(r"^\s*(?:C-?)?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+def parse_reference(reference: str) -> int | None:
+    """`C-000123`, `c-123` or `123` → 123; anything else → None."""
+    match = REFERENCE_RE.match(reference or "")
+    return int(match.group(1)) if match else None
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CaseQuerySet":
+        """Every read that depends on who asks goes through here.
+
+        Agents (and managers) see every case; a customer sees their organisation's cases;
+        anyone else sees nothing.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_agent:
+            return self.all()
+        if user.is_customer and user.organization_id:
+            return self.filter(organization_id=user.organization_id)
+        return self.none()
+
+    def by_reference(self, reference: str) -> "CaseQuerySet":
+        number = parse_reference(reference)
+        return self.filter(pk=number) if number is not None else self.none()
+
+    def active(self) -> "CaseQuerySet":
+        return self.exclude(status=Status.CLOSED)
+
+
+class Case(models.Model):
+    """A customer's problem, with exactly one accountable owner once triaged."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_reported"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="cases"
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.NEW)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_owned",
+    )
+    owning_department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+    first_owned_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="case_owner_required_once_triaged",
+                condition=Q(status=Status.NEW) | Q(owner__isnull=False),
+                violation_error_message="A case that is not new must have an owner.",
+            ),
+            models.CheckConstraint(
+                name="case_status_valid",
+                condition=Q(status__in=Status.values),
+            ),
+            models.CheckConstraint(
+                name="case_priority_valid",
+                condition=Q(priority__in=Priority.values),
+            ),
+        ]
+        indexes: ClassVar = [
+            # My cases: the owner's active cases by urgency.
+            models.Index(
+                fields=["owner", "-priority", "created"],
+                name="case_owner_active_idx",
+                condition=~Q(status=Status.CLOSED),
+            ),
+            # The triage queue: unowned new cases, oldest first.
+            models.Index(
+                fields=["created"], name="case_triage_idx", condition=Q(status=Status.NEW)
+            ),
+            models.Index(fields=["organization", "-updated"], name="case_org_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"C-{self.pk:06d}" if self.pk else "C-?"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS.get(self.status, frozenset())
+
+
+class CustomerIdentifier(models.Model):
+    """A reference the customer gives once (customer no., serial, order ID…)."""
+
+    SUGGESTED_NAMES: ClassVar = [
+        "Customer number",
+        "Serial number",
+        "Order ID",
+        "Previous problem ID",
+        "Contract number",
+        "Address",
+    ]
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identifiers")
+    name = models.CharField(max_length=60)
+    value = models.CharField(max_length=200)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["case", "name", "value"], name="identifier_unique"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["value"], name="identifier_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"
+
+
+class EntryKind(models.TextChoices):
+    CASE_OPENED = "case_opened", "Case opened"
+    CUSTOMER_MESSAGE = "customer_message", "Customer message"
+    AGENT_REPLY = "agent_reply", "Reply to customer"
+    INTERNAL_NOTE = "internal_note", "Internal note"
+    STATUS_CHANGE = "status_change", "Status change"
+    OWNERSHIP_CHANGE = "ownership_change", "Ownership change"
+    PRIORITY_CHANGE = "priority_change", "Priority change"
+    IDENTIFIERS_CHANGE = "identifiers_change", "Identifiers change"
+    HANDOFF = "handoff", "Handoff"
+    SLA_WARNING = "sla_warning", "SLA warning"
+    SLA_BREACHED = "sla_breached", "SLA breached"
+    DELAY_NOTICE = "delay_notice", "Delay notice"
+    ETA_CHANGE = "eta_change", "ETA change"
+    INCIDENT_LINK = "incident_link", "Incident link"
+    INCIDENT_UPDATE = "incident_update", "Incident update"
+    CONFIRMATION = "confirmation", "Confirmation"
+    REOPEN = "reopen", "Reopened"
+    ATTACHMENT = "attachment", "Attachment"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    INTERNAL = "internal", "Internal"
+
+
+class AppendOnlyError(Exception):
+    """Timeline entries are history: they are never changed or removed."""
+
+
+class TimelineEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TimelineEntryQuerySet":
+        """Entries of cases the user may see; customers never see internal entries."""
+        entries = self.filter(case__in=Case.objects.visible_to(user))
+        if not (user.is_authenticated and user.is_agent):
+            entries = entries.filter(visibility=Visibility.PUBLIC)
+        return entries
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Timeline entries cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Timeline entries cannot be deleted.")
+
+
+class TimelineEntry(models.Model):
+    """One thing that happened on a case. Append-only; one table for every kind."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline")
+    kind = models.CharField(max_length=30, choices=EntryKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="timeline_entries",
+        help_text="Empty when the system acted.",
+    )
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    visibility = models.CharField(max_length=10, choices=Visibility.choices)
+    body = models.TextField(blank=True, help_text="What the author wrote (Markdown).")
+    body_html = models.TextField(blank=True, help_text="The body rendered and sanitized.")
+    data = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = TimelineEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name_plural = "timeline entries"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="entry_visibility_valid", condition=Q(visibility__in=Visibility.values)
+            ),
+            # A note is internal by definition; it can never be shown to a customer.
+            models.CheckConstraint(
+                name="internal_note_is_internal",
+                condition=~Q(kind=EntryKind.INTERNAL_NOTE) | Q(visibility=Visibility.INTERNAL),
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["case", "id"], name="entry_case_id_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Timeline entries cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Timeline entries cannot be deleted.")
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility == Visibility.INTERNAL
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name never contains the user's file name: it is only shown, never used.
+    return f"attachments/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AttachmentQuerySet":
+        return self.filter(entry__in=TimelineEntry.objects.visible_to(user))
+
+
+class Attachment(models.Model):
+    """A file on a timeline entry, stored outside any public root."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    entry = models.ForeignKey(TimelineEntry, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,125 @@
+"""Reads that span relations, each with its joins fixed so query counts stay flat."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from cases.models import (
+    Attachment,
+    Case,
+    CustomerIdentifier,
+    Status,
+    TimelineEntry,
+    parse_reference,
+)
+from helpdesk.accounts.models import User
+
+LIST_RELATED = ("customer", "organization", "owner", "owning_department")
+TIMELINE_PAGE = 100
+
+
+def _for_list(cases: QuerySet) -> QuerySet:
+    return cases.select_related(*LIST_RELATED).prefetch_related(
+        Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
+    )
+
+
+def my_cases(user: User) -> QuerySet:
+    """The agent's own active cases, most urgent first (priority, then oldest)."""
+    return _for_list(
+        Case.objects.visible_to(user)
+        .filter(owner=user)
+        .exclude(status=Status.CLOSED)
+        .order_by("-priority", "created", "pk")
+    )
+
+
+def triage_queue(user: User) -> QuerySet:
+    """Unowned new cases, oldest first: nobody's problem must stay nobody's for long."""
+    return _for_list(
+        Case.objects.visible_to(user)
+        .filter(status=Status.NEW, owner__isnull=True)
+        .order_by("created", "pk")
+    )
+
+
+def search_cases(user: User, query: str) -> QuerySet:
+    """Reference, title, customer, organisation or any customer identifier."""
+    query = query.strip()
+    cases = Case.objects.visible_to(user)
+    if not query:
+        return cases.none()
+    condition = (
+        Q(title__icontains=query)
+        | Q(customer__full_name__icontains=query)
+        | Q(customer__email__icontains=query)
+        | Q(organization__name__icontains=query)
+        | Q(pk__in=CustomerIdentifier.objects.filter(value__icontains=query).values("case_id"))
+    )
+    number = parse_reference(query)
+    if number is not None:
+        condition |= Q(pk=number)
+    return _for_list(cases.filter(condition).order_by("-updated", "-pk"))
+
+
+def case_for_page(user: User, reference: str) -> Case | None:
+    """The case header's data, through the visibility rule; None means 404."""
+    return (
+        Case.objects.visible_to(user)
+        .by_reference(reference)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(
+            Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
+        )
+        .first()
+    )
+
+
+def timeline(
+    user: User,
+    case: Case,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = TIMELINE_PAGE,
+) -> list[TimelineEntry]:
+    """Entries the user may see, oldest first.
+
+    With `after`, only newer entries (the poll); otherwise the latest `limit` entries
+    (optionally those before an entry id, for "show earlier").
+    """
+    entries = (
+        TimelineEntry.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("actor", "department")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+    )
+    if after is not None:
+        return list(entries.filter(pk__gt=after).order_by("pk")[:limit])
+    if before is not None:
+        entries = entries.filter(pk__lt=before)
+    latest = list(entries.order_by("-pk")[:limit])
+    latest.reverse()
+    return latest
+
+
+def earlier_count(user: User, case: Case, first_shown: int | None) -> int:
+    if first_shown is None:
+        return 0
+    return TimelineEntry.objects.visible_to(user).filter(case=case, pk__lt=first_shown).count()
+
+
+def agents_for_picker(query: str = "") -> QuerySet:
+    agents = User.objects.filter(
+        is_active=True, role__in=[User.Role.AGENT, User.Role.MANAGER]
+    ).prefetch_related("departments")
+    query = query.strip()
+    if query:
+        agents = agents.filter(
+            Q(full_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(departments__name__icontains=query)
+        ).distinct()
+    return agents.order_by("full_name")
+
+
+def attachment_for(user: User, case: Case, attachment_id: int) -> Attachment | None:
+    return Attachment.objects.visible_to(user).filter(case=case, pk=attachment_id).first()

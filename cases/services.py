@@ -1,0 +1,736 @@
+"""Every state change of a case: one function each.
+
+Each takes the acting user, checks permission, locks the case row, checks the version the
+caller saw (optimistic concurrency), writes its timeline entries and notices, all in one
+transaction. Views, admin actions, email intake and tasks call these; none writes a case
+directly.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import (
+    Attachment,
+    Case,
+    CustomerIdentifier,
+    EntryKind,
+    Priority,
+    Status,
+    TimelineEntry,
+    Visibility,
+)
+from cases.text import render_markdown
+from helpdesk.accounts.models import Department, User
+from notifications import outbox
+
+
+class CaseError(Exception):
+    """A domain rule refused the change; the message is fit to show the user."""
+
+
+class NotAllowed(CaseError):
+    """The acting user may not do this to this case."""
+
+
+class InvalidTransition(CaseError):
+    """The case's status does not allow this change."""
+
+
+class Conflict(CaseError):
+    """Someone changed the case since the caller saw it; `case` is the fresh state."""
+
+    def __init__(self, message: str, *, case: Case):
+        super().__init__(message)
+        self.case = case
+
+
+@dataclass(frozen=True)
+class IdentifierInput:
+    name: str
+    value: str
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _lock(case: Case, expected_version: int | None) -> Case:
+    """Lock the case row and refuse if it moved on since the caller read `expected_version`."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(_conflict_message(locked), case=locked)
+    return locked
+
+
+def _conflict_message(case: Case) -> str:
+    last = (
+        TimelineEntry.objects.filter(
+            case=case,
+            kind__in=[
+                EntryKind.STATUS_CHANGE,
+                EntryKind.OWNERSHIP_CHANGE,
+                EntryKind.PRIORITY_CHANGE,
+                EntryKind.REOPEN,
+                EntryKind.CONFIRMATION,
+            ],
+        )
+        .select_related("actor")
+        .order_by("-pk")
+        .first()
+    )
+    if last is None:
+        return f"{case.reference} was changed by someone else. Here is its current state."
+    who = last.actor.full_name if last.actor else "The system"
+    what = last.data.get("summary") or last.get_kind_display().lower()
+    return f"{who} changed {case.reference} ({what}) at {last.created:%H:%M}. Review and retry."
+
+
+def _require_agent(user: User) -> None:
+    if not (user.is_active and user.is_agent):
+        raise NotAllowed("Only agents can do this.")
+
+
+def _require_owner_or_manager(case: Case, user: User, action: str) -> None:
+    _require_agent(user)
+    if case.owner_id != user.pk and not user.is_manager:
+        raise NotAllowed(f"Only the case's owner or a manager can {action}.")
+
+
+def _department_of(user: User, *, prefer: Department | None = None) -> Department | None:
+    """The department an agent acts for on a case: the case's own if they belong to it."""
+    if user is None or not user.is_agent:
+        return None
+    departments = list(user.departments.all())
+    if prefer is not None and any(d.pk == prefer.pk for d in departments):
+        return prefer
+    return min(departments, key=lambda d: d.pk) if departments else None
+
+
+def _touch(case: Case, *, fields: Sequence[str] = (), bump: bool = True) -> None:
+    """Save changed fields; state changes bump the version other editors compare against."""
+    case.updated = timezone.now()
+    update = {*fields, "updated"}
+    if bump:
+        # The row is locked (see _lock), so a plain increment cannot race.
+        case.version += 1
+        update.add("version")
+    case.save(update_fields=sorted(update))
+
+
+def write_entry(
+    *,
+    case: Case,
+    kind: str,
+    actor: User | None,
+    visibility: str,
+    body: str = "",
+    data: dict | None = None,
+    department: Department | None = None,
+) -> TimelineEntry:
+    """Append one entry to the case's timeline. Called by services, never by views."""
+    if department is None and actor is not None and actor.is_agent:
+        department = _department_of(actor, prefer=case.owning_department)
+    return TimelineEntry.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        department=department,
+        visibility=visibility,
+        body=body,
+        body_html=render_markdown(body),
+        data=data or {},
+    )
+
+
+def _attach(
+    *, case: Case, entry: TimelineEntry, files: Iterable[UploadedFile], user: User
+) -> list[Attachment]:
+    attachments = []
+    for upload in files:
+        attachment = Attachment(
+            case=case,
+            entry=entry,
+            filename=(upload.name or "attachment")[:255],
+            content_type=(upload.content_type or "application/octet-stream")[:120],
+            size=upload.size or 0,
+            uploaded_by=user,
+        )
+        attachment.file.save(upload.name or "attachment", upload, save=False)
+        attachment.save()
+        attachments.append(attachment)
+    return attachments
+
+
+def _status_entry(
+    case: Case, *, actor: User | None, old: str, new: str, body: str = "", public: bool = True
+) -> TimelineEntry:
+    summary = f"{Status(old).label} → {Status(new).label}"
+    return write_entry(
+        case=case,
+        kind=EntryKind.STATUS_CHANGE,
+        actor=actor,
+        visibility=Visibility.PUBLIC if public else Visibility.INTERNAL,
+        body=body,
+        data={"from": old, "to": new, "summary": summary},
+    )
+
+
+def _move(case: Case, new_status: str) -> str:
+    if not case.can_move_to(new_status):
+        raise InvalidTransition(
+            f"A case that is {case.get_status_display().lower()} cannot become "
+            f"{Status(new_status).label.lower()}."
+        )
+    old = case.status
+    case.status = new_status
+    if new_status == Status.CLOSED:
+        case.closed_at = timezone.now()
+    elif old == Status.CLOSED:
+        case.closed_at = None
+    return old
+
+
+def _set_owner(case: Case, owner: User) -> None:
+    case.owner = owner
+    case.owning_department = _department_of(owner, prefer=case.owning_department)
+    if case.first_owned_at is None:
+        case.first_owned_at = timezone.now()
+
+
+def _validate_new_owner(owner: User) -> None:
+    if not (owner.is_active and owner.is_agent):
+        raise CaseError(f"{owner} is not an active agent and cannot own a case.")
+
+
+# --- opening --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_case(
+    *,
+    acting_user: User,
+    customer: User,
+    title: str,
+    description: str,
+    priority: int = Priority.NORMAL,
+    identifiers: Iterable[IdentifierInput] = (),
+    files: Iterable[UploadedFile] = (),
+) -> Case:
+    """An agent opens a case on a customer's behalf (phone, walk-in).
+
+    Who: any active agent. Writes: `case_opened` (public, the description).
+    The case starts `new` and unowned, in the triage queue.
+    """
+    _require_agent(acting_user)
+    if not customer.is_customer or not customer.is_active:
+        raise CaseError("A case is opened for an active customer.")
+    title = title.strip()
+    if not title:
+        raise CaseError("A case needs a title.")
+    now = timezone.now()
+    case = Case.objects.create(
+        title=title,
+        description=description,
+        customer=customer,
+        organization_id=customer.organization_id,
+        priority=priority,
+        created=now,
+        updated=now,
+    )
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.CASE_OPENED,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        body=description,
+        data={"opened_for": customer.pk, "channel": "desk"},
+    )
+    _attach(case=case, entry=entry, files=files, user=acting_user)
+    for identifier in identifiers:
+        CustomerIdentifier.objects.get_or_create(
+            case=case,
+            name=identifier.name.strip()[:60],
+            value=identifier.value.strip()[:200],
+            defaults={"added_by": acting_user},
+        )
+    return case
+
+
+# --- ownership ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def take_ownership(*, case: Case, acting_user: User, expected_version: int | None) -> Case:
+    """An agent takes an unowned case from triage and becomes its one accountable owner.
+
+    Who: any active agent, only while the case has no owner (otherwise it is a transfer).
+    Writes: `ownership_change` (public: the customer learns who owns their problem) and
+    `status_change` new → open.
+    """
+    _require_agent(acting_user)
+    case = _lock(case, None)
+    if case.owner_id == acting_user.pk:
+        return case  # a double click, not a conflict
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(_conflict_message(case), case=case)
+    if case.owner_id is not None:
+        raise Conflict(
+            f"{case.reference} is already owned by {case.owner}. Ask them or a manager "
+            "to transfer it.",
+            case=case,
+        )
+    _set_owner(case, acting_user)
+    fields = ["owner", "owning_department", "first_owned_at"]
+    old = None
+    if case.status == Status.NEW:
+        old = _move(case, Status.OPEN)
+        fields.append("status")
+    _touch(case, fields=fields)
+    write_entry(
+        case=case,
+        kind=EntryKind.OWNERSHIP_CHANGE,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        data={
+            "from": None,
+            "to": acting_user.pk,
+            "to_name": acting_user.full_name,
+            "department": case.owning_department.name if case.owning_department else None,
+            "summary": f"taken by {acting_user.full_name}",
+        },
+    )
+    if old is not None:
+        _status_entry(case, actor=acting_user, old=old, new=case.status)
+    return case
+
+
+@transaction.atomic
+def transfer_ownership(
+    *, case: Case, acting_user: User, to: User, reason: str, expected_version: int | None
+) -> Case:
+    """Hand the whole case to another agent, who becomes its one owner.
+
+    Who: the owner or a manager; any agent while the case is still unowned (triage).
+    Writes: `ownership_change` (public, with the reason kept internal in `data`), and an
+    in-app notice to the new owner.
+    """
+    _require_agent(acting_user)
+    reason = reason.strip()
+    if not reason:
+        raise CaseError("Say why the case is transferred: the new owner reads it first.")
+    case = _lock(case, expected_version)
+    if case.owner_id is not None:
+        _require_owner_or_manager(case, acting_user, "transfer it")
+    _validate_new_owner(to)
+    if case.owner_id == to.pk:
+        raise CaseError(f"{to} already owns {case.reference}.")
+    previous = case.owner
+    _set_owner(case, to)
+    fields = ["owner", "owning_department", "first_owned_at"]
+    old = None
+    if case.status == Status.NEW:
+        old = _move(case, Status.OPEN)
+        fields.append("status")
+    _touch(case, fields=fields)
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.OWNERSHIP_CHANGE,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        data={
+            "from": previous.pk if previous else None,
+            "from_name": previous.full_name if previous else None,
+            "to": to.pk,
+            "to_name": to.full_name,
+            "department": case.owning_department.name if case.owning_department else None,
+            "summary": f"transferred to {to.full_name}",
+        },
+    )
+    # Why it moved is for staff; the customer sees only who owns it now.
+    write_entry(
+        case=case,
+        kind=EntryKind.INTERNAL_NOTE,
+        actor=acting_user,
+        visibility=Visibility.INTERNAL,
+        body=f"Transferred to {to.full_name}: {reason}",
+        data={"transfer_entry": entry.pk},
+    )
+    if old is not None:
+        _status_entry(case, actor=acting_user, old=old, new=case.status)
+    outbox.notify_in_app(
+        recipient=to,
+        case=case,
+        kind="case_transferred",
+        subject=f"You now own {case.reference}: {case.title}",
+        body=f"{acting_user.full_name}: {reason}",
+        key=f"case:{case.pk}:transferred:{entry.pk}:{to.pk}",
+    )
+    return case
+
+
+@transaction.atomic
+def deactivate_agent(*, agent: User, acting_user: User | None) -> list[Case]:
+    """Deactivate an agent; each of their open cases moves to a lead in the same transaction.
+
+    Who: a manager, or the system/admin (acting_user None means an administrator).
+    Writes on each case: `ownership_change` (public) with the reason "previous owner
+    deactivated", plus an in-app notice to the lead. Refuses when no active lead or manager
+    can take the cases, so ownership never lapses.
+    """
+    if acting_user is not None and not (acting_user.is_manager or acting_user.is_superuser):
+        raise NotAllowed("Only a manager can deactivate an agent.")
+    agent = User.objects.select_for_update().get(pk=agent.pk)
+    moved = []
+    cases = (
+        Case.objects.select_for_update()
+        .filter(owner=agent)
+        .exclude(status=Status.CLOSED)
+        .order_by("pk")
+    )
+    for case in cases:
+        lead = _successor(case, agent)
+        if lead is None:
+            raise CaseError(
+                f"No active lead or manager can take {case.reference}; appoint a department "
+                "lead before deactivating."
+            )
+        case.owner = lead
+        case.owning_department = _department_of(lead, prefer=case.owning_department)
+        _touch(case, fields=["owner", "owning_department"])
+        entry = write_entry(
+            case=case,
+            kind=EntryKind.OWNERSHIP_CHANGE,
+            actor=acting_user,
+            visibility=Visibility.PUBLIC,
+            data={
+                "from": agent.pk,
+                "from_name": agent.full_name,
+                "to": lead.pk,
+                "to_name": lead.full_name,
+                "lapsed": True,
+                "summary": f"moved to {lead.full_name} (previous owner deactivated)",
+            },
+        )
+        outbox.notify_in_app(
+            recipient=lead,
+            case=case,
+            kind="case_inherited",
+            subject=f"You now own {case.reference}: {case.title}",
+            body=f"{agent.full_name} was deactivated. Please review or transfer the case.",
+            key=f"case:{case.pk}:inherited:{entry.pk}:{lead.pk}",
+        )
+        moved.append(case)
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    return moved
+
+
+def _successor(case: Case, leaving: User) -> User | None:
+    candidates = []
+    if case.owning_department and case.owning_department.lead:
+        candidates.append(case.owning_department.lead)
+    candidates += [d.lead for d in leaving.departments.select_related("lead") if d.lead]
+    for candidate in candidates:
+        if candidate.pk != leaving.pk and candidate.is_active and candidate.is_agent:
+            return candidate
+    return (
+        User.objects.filter(role=User.Role.MANAGER, is_active=True)
+        .exclude(pk=leaving.pk)
+        .order_by("pk")
+        .first()
+    )
+
+
+# --- conversation -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def reply_to_customer(
+    *, case: Case, acting_user: User, body: str, files: Iterable[UploadedFile] = ()
+) -> TimelineEntry:
+    """The owner writes to the customer: one voice.
+
+    Who: the owner or a manager. Writes: `agent_reply` (public), with attachments.
+    """
+    body = body.strip()
+    if not body:
+        raise CaseError("Write a reply before sending it.")
+    case = _lock(case, None)
+    _require_owner_or_manager(case, acting_user, "write to the customer")
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.AGENT_REPLY,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        body=body,
+    )
+    _attach(case=case, entry=entry, files=files, user=acting_user)
+    _touch(case, bump=False)
+    return entry
+
+
+@transaction.atomic
+def add_internal_note(
+    *, case: Case, acting_user: User, body: str, files: Iterable[UploadedFile] = ()
+) -> TimelineEntry:
+    """Any agent, from any department, adds to the shared story.
+
+    Writes: `internal_note` (internal: never shown to the customer).
+    """
+    _require_agent(acting_user)
+    body = body.strip()
+    if not body:
+        raise CaseError("Write a note before adding it.")
+    case = _lock(case, None)
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.INTERNAL_NOTE,
+        actor=acting_user,
+        visibility=Visibility.INTERNAL,
+        body=body,
+    )
+    _attach(case=case, entry=entry, files=files, user=acting_user)
+    _touch(case, bump=False)
+    return entry
+
+
+@transaction.atomic
+def add_customer_message(
+    *, case: Case, acting_user: User, body: str, files: Iterable[UploadedFile] = ()
+) -> TimelineEntry:
+    """The customer writes on their case (portal or email).
+
+    Who: a customer of the case's organisation. Writes: `customer_message` (public); on a
+    case waiting on the customer, `status_change` back to open; on a pending or closed case,
+    `reopen` and `status_change` to open with the same owner.
+    """
+    if not (acting_user.is_customer and acting_user.organization_id == case.organization_id):
+        raise NotAllowed("Only the customer's organisation can write here.")
+    body = body.strip()
+    if not body:
+        raise CaseError("Write a message before sending it.")
+    case = _lock(case, None)
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.CUSTOMER_MESSAGE,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        body=body,
+    )
+    _attach(case=case, entry=entry, files=files, user=acting_user)
+    if case.status == Status.WAITING_ON_CUSTOMER:
+        old = _move(case, Status.OPEN)
+        _touch(case, fields=["status"])
+        _status_entry(case, actor=acting_user, old=old, new=case.status)
+    elif case.status in (Status.PENDING_CONFIRMATION, Status.CLOSED):
+        _reopen(case, actor=acting_user, reason="The customer wrote again.")
+    else:
+        _touch(case, bump=False)
+    if case.owner_id:
+        outbox.notify_in_app(
+            recipient=case.owner,
+            case=case,
+            kind="customer_message",
+            subject=f"{acting_user.full_name} wrote on {case.reference}",
+            body=body[:500],
+            key=f"case:{case.pk}:customer_message:{entry.pk}",
+        )
+    return entry
+
+
+# --- status -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_priority(
+    *, case: Case, acting_user: User, priority: int, expected_version: int | None
+) -> Case:
+    """Who: the owner or a manager; any agent while the case is unowned (triage).
+
+    Writes: `priority_change` (internal).
+    """
+    _require_agent(acting_user)
+    case = _lock(case, expected_version)
+    if case.owner_id is not None:
+        _require_owner_or_manager(case, acting_user, "change its priority")
+    priority = Priority(int(priority))
+    if case.priority == priority:
+        return case
+    old = Priority(case.priority)
+    case.priority = priority
+    _touch(case, fields=["priority"])
+    write_entry(
+        case=case,
+        kind=EntryKind.PRIORITY_CHANGE,
+        actor=acting_user,
+        visibility=Visibility.INTERNAL,
+        data={
+            "from": int(old),
+            "to": int(priority),
+            "summary": f"priority {old.label} → {priority.label}",
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def wait_on_customer(
+    *, case: Case, acting_user: User, expected_version: int | None, message: str = ""
+) -> Case:
+    """We need something from the customer; the SLA clock pauses.
+
+    Who: the owner or a manager. Writes: `status_change` open → waiting (public), with the
+    optional message telling the customer what we need.
+    """
+    case = _lock(case, expected_version)
+    _require_owner_or_manager(case, acting_user, "wait on the customer")
+    old = _move(case, Status.WAITING_ON_CUSTOMER)
+    _touch(case, fields=["status"])
+    _status_entry(case, actor=acting_user, old=old, new=case.status, body=message)
+    return case
+
+
+@transaction.atomic
+def resume(*, case: Case, acting_user: User, expected_version: int | None) -> Case:
+    """Stop waiting on the customer. Who: the owner or a manager. Writes: `status_change`."""
+    case = _lock(case, expected_version)
+    _require_owner_or_manager(case, acting_user, "resume work")
+    if case.status != Status.WAITING_ON_CUSTOMER:
+        raise InvalidTransition("Only a case waiting on the customer can be resumed.")
+    old = _move(case, Status.OPEN)
+    _touch(case, fields=["status"])
+    _status_entry(case, actor=acting_user, old=old, new=case.status)
+    return case
+
+
+@transaction.atomic
+def propose_resolution(
+    *, case: Case, acting_user: User, body: str, expected_version: int | None
+) -> Case:
+    """The owner believes it is fixed and asks the customer to confirm.
+
+    Who: the owner or a manager (never another department). Writes: `status_change` to
+    pending confirmation (public), its body explaining the fix.
+    """
+    case = _lock(case, expected_version)
+    _require_owner_or_manager(case, acting_user, "propose a resolution")
+    body = body.strip()
+    if not body:
+        raise CaseError("Tell the customer what was done, so they can confirm it.")
+    old = _move(case, Status.PENDING_CONFIRMATION)
+    _touch(case, fields=["status"])
+    _status_entry(case, actor=acting_user, old=old, new=case.status, body=body)
+    return case
+
+
+def _reopen(case: Case, *, actor: User | None, reason: str) -> None:
+    old = _move(case, Status.OPEN)
+    _touch(case, fields=["status", "closed_at"])
+    write_entry(
+        case=case,
+        kind=EntryKind.REOPEN,
+        actor=actor,
+        visibility=Visibility.PUBLIC,
+        body=reason,
+        data={"from": old, "summary": "reopened"},
+    )
+    _status_entry(case, actor=actor, old=old, new=case.status)
+
+
+@transaction.atomic
+def reopen(*, case: Case, acting_user: User, reason: str, expected_version: int | None) -> Case:
+    """Back to work with the same owner after a proposed or confirmed resolution.
+
+    Who: the owner or a manager, or the customer ("still broken"). Writes: `reopen` and
+    `status_change` to open (public).
+    """
+    case = _lock(case, expected_version)
+    if acting_user.is_customer:
+        if acting_user.organization_id != case.organization_id:
+            raise NotAllowed("This is not your case.")
+    else:
+        _require_owner_or_manager(case, acting_user, "reopen it")
+    if case.status not in (Status.PENDING_CONFIRMATION, Status.CLOSED):
+        raise InvalidTransition("Only a case pending confirmation or closed can be reopened.")
+    _reopen(case, actor=acting_user, reason=reason.strip())
+    return case
+
+
+@transaction.atomic
+def close_case(*, case: Case, acting_user: User, reason: str, expected_version: int | None) -> Case:
+    """Close a case. The normal path is the customer's confirmation; this is the owner's.
+
+    Who: the owner or a manager. A reason is required unless the customer was asked to
+    confirm already. Writes: `status_change` to closed (public).
+    """
+    case = _lock(case, expected_version)
+    _require_owner_or_manager(case, acting_user, "close it")
+    reason = reason.strip()
+    if not reason and case.status != Status.PENDING_CONFIRMATION:
+        raise CaseError("Say why the case is closed without the customer's confirmation.")
+    old = _move(case, Status.CLOSED)
+    _touch(case, fields=["status", "closed_at"])
+    _status_entry(case, actor=acting_user, old=old, new=case.status, body=reason)
+    return case
+
+
+@transaction.atomic
+def confirm_resolution(*, case: Case, acting_user: User, expected_version: int | None) -> Case:
+    """The customer says it is fixed: the only way a case is closed by its customer.
+
+    Who: a customer of the case's organisation. Writes: `confirmation` and `status_change`
+    to closed (public).
+    """
+    case = _lock(case, expected_version)
+    if not (acting_user.is_customer and acting_user.organization_id == case.organization_id):
+        raise NotAllowed("Only the customer can confirm the fix.")
+    if case.status != Status.PENDING_CONFIRMATION:
+        raise InvalidTransition("There is no proposed resolution to confirm.")
+    old = _move(case, Status.CLOSED)
+    _touch(case, fields=["status", "closed_at"])
+    write_entry(
+        case=case,
+        kind=EntryKind.CONFIRMATION,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        data={"summary": "customer confirmed the fix"},
+    )
+    _status_entry(case, actor=acting_user, old=old, new=case.status)
+    return case
+
+
+# --- identifiers ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_identifier(*, case: Case, acting_user: User, name: str, value: str) -> CustomerIdentifier:
+    """Record a customer reference once, for every department to see.
+
+    Who: any agent, or a customer of the case's organisation. Writes: `identifiers_change`
+    (public: the customer sees what is on file).
+    """
+    if acting_user.is_customer:
+        if acting_user.organization_id != case.organization_id:
+            raise NotAllowed("This is not your case.")
+    else:
+        _require_agent(acting_user)
+    name, value = name.strip()[:60], value.strip()[:200]
+    if not name or not value:
+        raise CaseError("An identifier needs a name and a value.")
+    case = _lock(case, None)
+    identifier, created = CustomerIdentifier.objects.get_or_create(
+        case=case, name=name, value=value, defaults={"added_by": acting_user}
+    )
+    if created:
+        write_entry(
+            case=case,
+            kind=EntryKind.IDENTIFIERS_CHANGE,
+            actor=acting_user,
+            visibility=Visibility.PUBLIC,
+            data={"added": {"name": name, "value": value}, "summary": f"{name} added"},
+        )
+        _touch(case, bump=False)
+    return identifier

@@ -1,0 +1,31 @@
+"""User-written text: Markdown rendered, then cleaned with nh3 so only safe HTML remains."""
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> str:
+    """Markdown → sanitized HTML. Raw HTML in the input is escaped, never passed through."""
+    if not text:
+        return ""
+    md = markdown.Markdown(
+        extensions=["fenced_code", "tables", "sane_lists", "nl2br"], output_format="html"
+    )
+    # Raw HTML is shown as text, not interpreted: nh3 then only ever sees Markdown's output.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    html = md.convert(text)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
