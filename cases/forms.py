@@ -45,7 +45,7 @@ class ComposerForm(forms.Form):
 
     kind = forms.ChoiceField(
         choices=[(NOTE, "Internal note"), (REPLY, "Reply to customer")],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial=NOTE,
     )
     body = forms.CharField(
