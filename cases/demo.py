@@ -4,7 +4,10 @@ Every function is idempotent: rows are looked up by a natural key and created on
 missing, so a second run changes nothing.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from helpdesk.accounts.models import Department, Organization, User
 
@@ -77,7 +80,7 @@ def _story(title: str, customer: User):
 @transaction.atomic
 def seed_cases(people: dict[str, User]) -> None:
     """The laptop, the outage and the leak, plus a few unowned new cases for triage."""
-    from cases import services
+    from cases import handoffs, services
     from cases.models import Priority
     from cases.services import IdentifierInput
 
@@ -86,7 +89,6 @@ def seed_cases(people: dict[str, User]) -> None:
     hardware = people["hardware@demo.test"]
     software = people["software@demo.test"]
     parts = people["parts@demo.test"]
-    warranty = people["warranty@demo.test"]
     customer = people["customer@demo.test"]
     other = people["other@demo.test"]
 
@@ -116,13 +118,52 @@ def seed_cases(people: dict[str, User]) -> None:
                 "I have your customer number and serial on file; nobody will ask again."
             ),
         )
-        for author, note in [
-            (software, "Software: BIOS 1.14 reflashed to 1.16; the charging controller fix."),
-            (hardware, "Hardware: power supply tested faulty (19V rail at 12V). Replaced."),
-            (parts, "Parts: replacement battery 45Wh ordered, ships Thursday."),
-            (warranty, "Warranty: unit is in warranty until 2027-03; replacement covered."),
-        ]:
-            services.add_internal_note(case=case, acting_user=author, body=note)
+        departments = {d.name: d for d in Department.objects.all()}
+        bios = handoffs.request_handoff(
+            case=case,
+            acting_user=agent,
+            department=departments["Software"],
+            needed="BIOS 1.14 on this serial is known to break charging; please update it.",
+            customer_summary="updating the laptop's BIOS",
+        )
+        handoffs.accept_handoff(handoff=bios, acting_user=software)
+        handoffs.complete_handoff(
+            handoff=bios,
+            acting_user=software,
+            result="BIOS reflashed from 1.14 to 1.16 (charging controller fix).",
+            customer_summary="BIOS updated",
+        )
+        power = handoffs.request_handoff(
+            case=case,
+            acting_user=agent,
+            department=departments["Hardware"],
+            needed="Test the power supply; the unit dies within minutes on battery.",
+            customer_summary="testing the power supply",
+        )
+        handoffs.accept_handoff(handoff=power, acting_user=hardware)
+        handoffs.complete_handoff(
+            handoff=power,
+            acting_user=hardware,
+            result="Power supply faulty (19V rail at 12V). Replaced.",
+            customer_summary="power supply replaced",
+        )
+        battery = handoffs.request_handoff(
+            case=case,
+            acting_user=agent,
+            department=departments["Parts"],
+            needed="Ship a replacement 45Wh battery for serial 5CD1234XYZ.",
+            customer_summary="replacement battery ordered",
+            due=timezone.now() + timedelta(days=3),
+        )
+        handoffs.accept_handoff(handoff=battery, acting_user=parts)
+        handoffs.request_handoff(
+            case=case,
+            acting_user=agent,
+            department=departments["Warranty"],
+            needed="Confirm warranty cover for the battery and power supply replacement.",
+            customer_summary="checking your warranty",
+            due=timezone.now() + timedelta(days=5),
+        )
         services.reply_to_customer(
             case=case,
             acting_user=agent,

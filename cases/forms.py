@@ -5,7 +5,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from cases.models import CustomerIdentifier, Priority
-from helpdesk.accounts.models import User
+from helpdesk.accounts.models import Department, User
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -97,6 +97,7 @@ class ProposeForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Tell the customer what was done, so they can confirm it."},
     )
+    cancel_open_handoffs = forms.BooleanField(required=False)
 
 
 class ReasonForm(VersionedForm):
@@ -141,3 +142,52 @@ class OpenCaseForm(forms.Form):
 
 
 IDENTIFIER_SUGGESTIONS = CustomerIdentifier.SUGGESTED_NAMES
+
+
+class HandoffRequestForm(forms.Form):
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.order_by("name"), empty_label="Choose a department"
+    )
+    needed = forms.CharField(
+        label="What is needed (internal)",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what the department should do."},
+    )
+    customer_summary = forms.CharField(
+        label="Customer-safe summary (optional)",
+        required=False,
+        max_length=200,
+        help_text="Shown to the customer as where the case is, e.g. 'replacing the power supply'.",
+    )
+    due = forms.DateTimeField(
+        label="Due",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+
+
+class HandoffDoneForm(forms.Form):
+    result = forms.CharField(
+        label="What was done",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what was done, for the owner and the other departments."},
+    )
+    customer_summary = forms.CharField(
+        label="Customer-safe summary (optional)", required=False, max_length=200
+    )
+
+
+class HandoffDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why not",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why: the owner has to find another way."},
+    )
+
+
+class HandoffCancelForm(forms.Form):
+    note = forms.CharField(label="Note", required=False, max_length=2000)

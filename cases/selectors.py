@@ -1,16 +1,22 @@
 """Reads that span relations, each with its joins fixed so query counts stay flat."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Case as DbCase
+from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from cases.models import (
     Attachment,
     Case,
     CustomerIdentifier,
+    EntryKind,
+    Handoff,
+    HandoffStatus,
     Status,
     TimelineEntry,
     parse_reference,
 )
-from helpdesk.accounts.models import User
+from helpdesk.accounts.models import Department, User
 
 LIST_RELATED = ("customer", "organization", "owner", "owning_department")
 TIMELINE_PAGE = 100
@@ -123,3 +129,101 @@ def agents_for_picker(query: str = "") -> QuerySet:
 
 def attachment_for(user: User, case: Case, attachment_id: int) -> Attachment | None:
     return Attachment.objects.visible_to(user).filter(case=case, pk=attachment_id).first()
+
+
+# --- handoffs ------------------------------------------------------------------------------
+
+
+def department_queue(user: User, *, department_id: int | None = None) -> QuerySet:
+    """Open handoffs for the agent's departments: unassigned first, then theirs, then others."""
+    departments = user.departments.all()
+    if department_id is not None:
+        departments = (
+            Department.objects.filter(pk=department_id)
+            if user.is_manager
+            else departments.filter(pk=department_id)
+        )
+    return (
+        Handoff.objects.visible_to(user)
+        .open()
+        .filter(department__in=departments)
+        .annotate(
+            queue_rank=DbCase(
+                When(assignee__isnull=True, then=Value(0)),
+                When(assignee=user, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related(
+            "department",
+            "assignee",
+            "requested_by",
+            "case__customer",
+            "case__organization",
+            "case__owner",
+            "case__owning_department",
+        )
+        .prefetch_related(
+            Prefetch(
+                "case__identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk")
+            )
+        )
+        .order_by("queue_rank", F("due").asc(nulls_last=True), "created", "pk")
+    )
+
+
+def case_handoffs(case: Case) -> list[Handoff]:
+    return list(
+        Handoff.objects.filter(case=case)
+        .select_related("department", "assignee", "requested_by")
+        .order_by("created", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class BounceStats:
+    """How much a case was passed around: the raw material of the bounce report."""
+
+    ownership_changes: int
+    handoffs: int
+    declines: int
+    owner_path: list[str]
+    bounced: bool
+
+
+def bounce_stats(case: Case, handoffs: list[Handoff]) -> BounceStats:
+    """A case bounced when an owner or owning department recurs in its ownership chain
+    (A→B→A), or a department was asked twice (e.g. a declined handoff re-sent)."""
+    changes = list(
+        TimelineEntry.objects.filter(case=case, kind=EntryKind.OWNERSHIP_CHANGE)
+        .order_by("pk")
+        .values_list("data", flat=True)
+    )
+    owners = [c.get("to") for c in changes]
+    departments = [c.get("department") or "?" for c in changes]
+    path: list[str] = []
+    for name in departments:
+        if not path or path[-1] != name:
+            path.append(name)
+    asked = [h.department_id for h in handoffs]
+    bounced = _recurs(owners) or len(path) != len(set(path)) or len(asked) != len(set(asked))
+    return BounceStats(
+        ownership_changes=sum(1 for c in changes if c.get("from")),
+        handoffs=len(handoffs),
+        declines=sum(1 for h in handoffs if h.status == HandoffStatus.DECLINED),
+        owner_path=path,
+        bounced=bounced,
+    )
+
+
+def _recurs(sequence: list) -> bool:
+    """True when a value comes back after something else came between (A→B→A)."""
+    seen = set()
+    previous = object()
+    for item in sequence:
+        if item != previous and item in seen:
+            return True
+        seen.add(item)
+        previous = item
+    return False

@@ -18,6 +18,7 @@ from cases.models import (
     Case,
     CustomerIdentifier,
     EntryKind,
+    Handoff,
     Priority,
     Status,
     TimelineEntry,
@@ -38,6 +39,10 @@ class NotAllowed(CaseError):
 
 class InvalidTransition(CaseError):
     """The case's status does not allow this change."""
+
+
+class OpenHandoffs(CaseError):
+    """Resolution proposed while departments still work on the case; needs confirmation."""
 
 
 class Conflict(CaseError):
@@ -608,18 +613,38 @@ def resume(*, case: Case, acting_user: User, expected_version: int | None) -> Ca
 
 @transaction.atomic
 def propose_resolution(
-    *, case: Case, acting_user: User, body: str, expected_version: int | None
+    *,
+    case: Case,
+    acting_user: User,
+    body: str,
+    expected_version: int | None,
+    cancel_open_handoffs: bool = False,
 ) -> Case:
     """The owner believes it is fixed and asks the customer to confirm.
 
-    Who: the owner or a manager (never another department). Writes: `status_change` to
-    pending confirmation (public), its body explaining the fix.
+    Who: the owner or a manager (never another department). Open handoffs refuse it
+    unless `cancel_open_handoffs` confirms they should be cancelled (each gets a
+    `handoff` cancelled entry). Writes: `status_change` to pending confirmation (public),
+    its body explaining the fix.
     """
     case = _lock(case, expected_version)
     _require_owner_or_manager(case, acting_user, "propose a resolution")
     body = body.strip()
     if not body:
         raise CaseError("Tell the customer what was done, so they can confirm it.")
+    still_open = Handoff.objects.open().filter(case=case).count()
+    if still_open and not cancel_open_handoffs:
+        are, them = ("s are", "them") if still_open > 1 else (" is", "it")
+        raise OpenHandoffs(
+            f"{still_open} handoff{are} still open. Confirm to cancel {them} and propose "
+            "the resolution anyway."
+        )
+    if still_open:
+        from cases.handoffs import cancel_open_handoffs as cancel_all
+
+        cancel_all(
+            case=case, acting_user=acting_user, note="Cancelled: the owner proposed a resolution."
+        )
     old = _move(case, Status.PENDING_CONFIRMATION)
     _touch(case, fields=["status"])
     _status_entry(case, actor=acting_user, old=old, new=case.status, body=body)

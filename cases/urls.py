@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import desk, portal, reports
+from cases.views import desk, handoffs, portal, reports
 
 desk_urls = [
     path("", desk.dashboard, name="dashboard"),
@@ -9,6 +9,11 @@ desk_urls = [
     path("notices/bell/", desk.notice_bell, name="notice_bell"),
     path("agents/", desk.agent_picker, name="agent_picker"),
     path("cases/new/", desk.open_case, name="open_case"),
+    path("queue/", handoffs.queue, name="queue"),
+    path(
+        "handoffs/<int:handoff_id>/<slug:action>/", handoffs.handoff_action, name="handoff_action"
+    ),
+    path("cases/<str:reference>/handoffs/", handoffs.request_handoff, name="request_handoff"),
     path("cases/<str:reference>/", desk.case_detail, name="case"),
     path("cases/<str:reference>/timeline/", desk.case_timeline, name="case_timeline"),
     path("cases/<str:reference>/entries/", desk.case_entry, name="case_entry"),

@@ -14,6 +14,7 @@ from cases import selectors, services
 from cases.forms import (
     IDENTIFIER_SUGGESTIONS,
     ComposerForm,
+    HandoffRequestForm,
     IdentifierForm,
     OpenCaseForm,
     PriorityForm,
@@ -76,7 +77,13 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Case, **extra) -> dict:
     version = {"version": case.version}
+    handoffs = selectors.case_handoffs(case)
     return {
+        "handoffs": handoffs,
+        "open_handoffs": [h for h in handoffs if h.is_open],
+        "bounce": selectors.bounce_stats(case, handoffs),
+        "my_department_ids": {d.pk for d in request.user.departments.all()},
+        "handoff_form": HandoffRequestForm(),
         "case": case,
         "priorities": Priority.choices,
         "identifier_suggestions": IDENTIFIER_SUGGESTIONS,
@@ -219,7 +226,8 @@ ACTIONS = {
     "propose": (
         ProposeForm,
         lambda case, user, data, version: services.propose_resolution(
-            case=case, acting_user=user, body=data["body"], expected_version=version
+            case=case, acting_user=user, body=data["body"], expected_version=version,
+            cancel_open_handoffs=data["cancel_open_handoffs"],
         ),
     ),
     "reopen": (
