@@ -68,6 +68,66 @@ def demo_logins() -> list[tuple[str, str]]:
     return described
 
 
+# --- SLA policies ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def seed_sla() -> None:
+    """Urgent runs on a 24x7 calendar, the rest on weekday office hours."""
+    from datetime import time
+
+    from cases.models import BusinessCalendar, BusinessHours, Priority, SLAPolicy
+
+    always, created = BusinessCalendar.objects.get_or_create(
+        name="24x7", defaults={"time_zone": "UTC"}
+    )
+    if created:
+        for weekday in range(7):
+            BusinessHours.objects.create(
+                calendar=always, weekday=weekday, start=time(0), end=time(0)
+            )
+    office, created = BusinessCalendar.objects.get_or_create(
+        name="Office hours", defaults={"time_zone": "Europe/London"}
+    )
+    if created:
+        for weekday in range(5):
+            BusinessHours.objects.create(
+                calendar=office, weekday=weekday, start=time(9), end=time(17)
+            )
+    hours = timedelta(hours=1)
+    for priority, calendar, first, update, resolution, warn, notify in [
+        (Priority.URGENT, always, 1 * hours, 2 * hours, 8 * hours, 1 * hours, hours / 2),
+        (Priority.HIGH, office, 2 * hours, 4 * hours, 16 * hours, 4 * hours, 1 * hours),
+        (Priority.NORMAL, office, 4 * hours, 8 * hours, 24 * hours, 4 * hours, 1 * hours),
+        (Priority.LOW, office, 8 * hours, 16 * hours, 40 * hours, 4 * hours, 1 * hours),
+    ]:
+        SLAPolicy.objects.get_or_create(
+            priority=priority,
+            tier="",
+            defaults={
+                "name": f"{Priority(priority).label} (any tier)",
+                "calendar": calendar,
+                "first_response": first,
+                "update_interval": update,
+                "resolution": resolution,
+                "warn_owner_lead": warn,
+                "notify_customer_lead": notify,
+            },
+        )
+
+
+def _backdate(case, *, hours: float) -> None:
+    """Demo only: pretend the case was opened earlier, so its clocks are near a deadline
+    whatever the hour the demo starts."""
+    from cases import clocks
+    from cases.models import Case
+
+    case = Case.objects.get(pk=case.pk)
+    case.created = timezone.now() - timedelta(hours=hours)
+    fields = clocks.refresh_clocks(case)
+    case.save(update_fields=["created", *fields])
+
+
 # --- demo cases: the stories of DESIGN.md ------------------------------------------------
 
 
@@ -225,6 +285,36 @@ def seed_cases(people: dict[str, User]) -> None:
             body="The new fridge was delivered and installed on Tuesday. Is the floor dry now?",
             expected_version=None,
         )
+
+    # The delay: an urgent case close to its deadline, and one already past it.
+    title = "Card payments fail at checkout"
+    if _story(title, customer) is None:
+        case = services.open_case(
+            acting_user=agent,
+            customer=customer,
+            title=title,
+            description="Every card payment in our shop fails with 'gateway timeout'.",
+            priority=Priority.URGENT,
+            identifiers=[IdentifierInput("Order ID", "SO-88412")],
+        )
+        case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
+        services.reply_to_customer(
+            case=case,
+            acting_user=agent,
+            body="We see the timeouts too and are working with the payment provider.",
+        )
+        _backdate(case, hours=7.25)
+    title = "Branch office VPN is down"
+    if _story(title, other) is None:
+        case = services.open_case(
+            acting_user=agent,
+            customer=other,
+            title=title,
+            description="Nobody in the branch office can reach the VPN since this morning.",
+            priority=Priority.URGENT,
+        )
+        services.take_ownership(case=case, acting_user=manager, expected_version=None)
+        _backdate(case, hours=1.5)
 
     for who, title, description, priority in [
         (customer, "Invoice PDF will not open", "The invoice for October shows a blank page.",

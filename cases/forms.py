@@ -191,3 +191,27 @@ class HandoffDeclineForm(forms.Form):
 
 class HandoffCancelForm(forms.Form):
     note = forms.CharField(label="Note", required=False, max_length=2000)
+
+
+class _FutureDateTimeField(forms.DateTimeField):
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+        super().__init__(*args, **kwargs)
+
+
+class DelayForm(VersionedForm):
+    message = forms.CharField(
+        label="What is happening",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Tell the customer what is happening."},
+    )
+    new_eta = _FutureDateTimeField(
+        label="New estimate", error_messages={"required": "Give the customer a new estimate."}
+    )
+
+
+class EtaForm(VersionedForm):
+    eta = _FutureDateTimeField(label="Estimate")

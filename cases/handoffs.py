@@ -58,11 +58,17 @@ def _entry(handoff: Handoff, *, actor: User | None, event: str, body: str = "", 
 
 
 def _lock_handoff(handoff: Handoff) -> Handoff:
-    return (
-        Handoff.objects.select_for_update()
-        .select_related("case", "department", "requested_by", "assignee")
+    # The case first, then the handoff: the order propose_resolution takes them in, so the
+    # two never deadlock. `of=("self",)`: PostgreSQL cannot lock the nullable side of the
+    # outer join to the assignee.
+    case = Case.objects.select_for_update().get(pk=handoff.case_id)
+    locked = (
+        Handoff.objects.select_for_update(of=("self",))
+        .select_related("department", "requested_by", "assignee")
         .get(pk=handoff.pk)
     )
+    locked.case = case
+    return locked
 
 
 def _move(handoff: Handoff, status: str) -> None:

@@ -1,9 +1,11 @@
 """Reads that span relations, each with its joins fixed so query counts stay flat."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db.models import Case as DbCase
 from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Least
 
 from cases.models import (
     Attachment,
@@ -28,13 +30,31 @@ def _for_list(cases: QuerySet) -> QuerySet:
     )
 
 
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def with_nearest_due(cases: QuerySet) -> QuerySet:
+    """Annotate the nearest SLA due time (NULLs never win, on PostgreSQL and SQLite)."""
+    far = Value(FAR_FUTURE)
+    return cases.annotate(
+        nearest_due=Least(
+            Coalesce("first_response_due", far),
+            Coalesce("next_update_due", far),
+            Coalesce("resolution_due", far),
+        )
+    )
+
+
 def my_cases(user: User) -> QuerySet:
-    """The agent's own active cases, most urgent first (priority, then oldest)."""
+    """The agent's own active cases, nearest breach first (then priority, then oldest).
+
+    Paused cases (waiting on the customer, pending confirmation) have no running clock
+    and come after every running one.
+    """
     return _for_list(
-        Case.objects.visible_to(user)
-        .filter(owner=user)
-        .exclude(status=Status.CLOSED)
-        .order_by("-priority", "created", "pk")
+        with_nearest_due(
+            Case.objects.visible_to(user).filter(owner=user).exclude(status=Status.CLOSED)
+        ).order_by("nearest_due", "-priority", "created", "pk")
     )
 
 
@@ -201,7 +221,9 @@ def bounce_stats(case: Case, handoffs: list[Handoff]) -> BounceStats:
         .values_list("data", flat=True)
     )
     owners = [c.get("to") for c in changes]
-    departments = [c.get("department") or "?" for c in changes]
+    # Entries that do not name a department (an inherited case) are skipped: a placeholder
+    # between two equal names would read as a bounce (Support → ? → Support).
+    departments = [c["department"] for c in changes if c.get("department")]
     path: list[str] = []
     for name in departments:
         if not path or path[-1] != name:

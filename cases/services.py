@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from cases import clocks
 from cases.models import (
     Attachment,
     Case,
@@ -90,7 +91,8 @@ def _conflict_message(case: Case) -> str:
         return f"{case.reference} was changed by someone else. Here is its current state."
     who = last.actor.full_name if last.actor else "The system"
     what = last.data.get("summary") or last.get_kind_display().lower()
-    return f"{who} changed {case.reference} ({what}) at {last.created:%H:%M}. Review and retry."
+    when = timezone.localtime(last.created)  # the desk's clock, not UTC
+    return f"{who} changed {case.reference} ({what}) at {when:%H:%M}. Review and retry."
 
 
 def _require_agent(user: User) -> None:
@@ -114,14 +116,27 @@ def _department_of(user: User, *, prefer: Department | None = None) -> Departmen
     return min(departments, key=lambda d: d.pk) if departments else None
 
 
-def _touch(case: Case, *, fields: Sequence[str] = (), bump: bool = True) -> None:
-    """Save changed fields; state changes bump the version other editors compare against."""
-    case.updated = timezone.now()
+def _touch(
+    case: Case, *, fields: Sequence[str] = (), bump: bool = True, public_update: bool = False
+) -> None:
+    """Save changed fields; state changes bump the version other editors compare against.
+
+    State changes and our public words also move the SLA clocks (`cases.clocks`).
+    """
+    now = timezone.now()
+    case.updated = now
     update = {*fields, "updated"}
+    if public_update:
+        if case.first_responded_at is None:
+            case.first_responded_at = now
+        case.last_public_update = now
+        update |= {"first_responded_at", "last_public_update"}
     if bump:
         # The row is locked (see _lock), so a plain increment cannot race.
         case.version += 1
         update.add("version")
+    if bump or public_update:
+        update.update(clocks.refresh_clocks(case, now=now))
     case.save(update_fields=sorted(update))
 
 
@@ -245,6 +260,7 @@ def open_case(
         created=now,
         updated=now,
     )
+    case.save(update_fields=clocks.refresh_clocks(case, now=now))
     entry = write_entry(
         case=case,
         kind=EntryKind.CASE_OPENED,
@@ -396,41 +412,53 @@ def deactivate_agent(*, agent: User, acting_user: User | None) -> list[Case]:
         .order_by("pk")
     )
     for case in cases:
-        lead = _successor(case, agent)
-        if lead is None:
-            raise CaseError(
-                f"No active lead or manager can take {case.reference}; appoint a department "
-                "lead before deactivating."
-            )
-        case.owner = lead
-        case.owning_department = _department_of(lead, prefer=case.owning_department)
+        _hand_to_successor(case, leaving=agent)
         _touch(case, fields=["owner", "owning_department"])
-        entry = write_entry(
-            case=case,
-            kind=EntryKind.OWNERSHIP_CHANGE,
-            actor=acting_user,
-            visibility=Visibility.PUBLIC,
-            data={
-                "from": agent.pk,
-                "from_name": agent.full_name,
-                "to": lead.pk,
-                "to_name": lead.full_name,
-                "lapsed": True,
-                "summary": f"moved to {lead.full_name} (previous owner deactivated)",
-            },
-        )
-        outbox.notify_in_app(
-            recipient=lead,
-            case=case,
-            kind="case_inherited",
-            subject=f"You now own {case.reference}: {case.title}",
-            body=f"{agent.full_name} was deactivated. Please review or transfer the case.",
-            key=f"case:{case.pk}:inherited:{entry.pk}:{lead.pk}",
-        )
+        _write_inheritance(case, leaving=agent, acting_user=acting_user)
         moved.append(case)
     agent.is_active = False
     agent.save(update_fields=["is_active"])
     return moved
+
+
+def _hand_to_successor(case: Case, *, leaving: User) -> User:
+    """Give a leaving owner's case to a lead or manager; refuse rather than let it lapse."""
+    lead = _successor(case, leaving)
+    if lead is None:
+        raise CaseError(
+            f"No active lead or manager can take {case.reference}; appoint a department "
+            "lead before deactivating."
+        )
+    case.owner = lead
+    case.owning_department = _department_of(lead, prefer=case.owning_department)
+    return lead
+
+
+def _write_inheritance(case: Case, *, leaving: User, acting_user: User | None) -> None:
+    """The public `ownership_change` and the new owner's in-app notice after a handover."""
+    lead = case.owner
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.OWNERSHIP_CHANGE,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        data={
+            "from": leaving.pk,
+            "from_name": leaving.full_name,
+            "to": lead.pk,
+            "to_name": lead.full_name,
+            "lapsed": True,
+            "summary": f"moved to {lead.full_name} (previous owner deactivated)",
+        },
+    )
+    outbox.notify_in_app(
+        recipient=lead,
+        case=case,
+        kind="case_inherited",
+        subject=f"You now own {case.reference}: {case.title}",
+        body=f"{leaving.full_name} was deactivated. Please review or transfer the case.",
+        key=f"case:{case.pk}:inherited:{entry.pk}:{lead.pk}",
+    )
 
 
 def _successor(case: Case, leaving: User) -> User | None:
@@ -473,7 +501,7 @@ def reply_to_customer(
         body=body,
     )
     _attach(case=case, entry=entry, files=files, user=acting_user)
-    _touch(case, bump=False)
+    _touch(case, bump=False, public_update=True)
     return entry
 
 
@@ -510,7 +538,8 @@ def add_customer_message(
 
     Who: a customer of the case's organisation. Writes: `customer_message` (public); on a
     case waiting on the customer, `status_change` back to open; on a pending or closed case,
-    `reopen` and `status_change` to open with the same owner.
+    `reopen` and `status_change` to open with the same owner (or, when that owner has been
+    deactivated since, a public `ownership_change` to their lead).
     """
     if not (acting_user.is_customer and acting_user.organization_id == case.organization_id):
         raise NotAllowed("Only the customer's organisation can write here.")
@@ -593,7 +622,7 @@ def wait_on_customer(
     case = _lock(case, expected_version)
     _require_owner_or_manager(case, acting_user, "wait on the customer")
     old = _move(case, Status.WAITING_ON_CUSTOMER)
-    _touch(case, fields=["status"])
+    _touch(case, fields=["status"], public_update=bool(message.strip()))
     _status_entry(case, actor=acting_user, old=old, new=case.status, body=message)
     return case
 
@@ -646,14 +675,22 @@ def propose_resolution(
             case=case, acting_user=acting_user, note="Cancelled: the owner proposed a resolution."
         )
     old = _move(case, Status.PENDING_CONFIRMATION)
-    _touch(case, fields=["status"])
+    _touch(case, fields=["status"], public_update=True)
     _status_entry(case, actor=acting_user, old=old, new=case.status, body=body)
     return case
 
 
 def _reopen(case: Case, *, actor: User | None, reason: str) -> None:
     old = _move(case, Status.OPEN)
-    _touch(case, fields=["status", "closed_at"])
+    fields = ["status", "closed_at"]
+    # A closed case keeps its owner after they leave; open again, it needs an active one.
+    leaving = (
+        case.owner if case.owner and not (case.owner.is_active and case.owner.is_agent) else None
+    )
+    if leaving is not None:
+        _hand_to_successor(case, leaving=leaving)
+        fields += ["owner", "owning_department"]
+    _touch(case, fields=fields)
     write_entry(
         case=case,
         kind=EntryKind.REOPEN,
@@ -662,6 +699,9 @@ def _reopen(case: Case, *, actor: User | None, reason: str) -> None:
         body=reason,
         data={"from": old, "summary": "reopened"},
     )
+    if leaving is not None:
+        # The system moved it, not whoever wrote: the entry has no actor.
+        _write_inheritance(case, leaving=leaving, acting_user=None)
     _status_entry(case, actor=actor, old=old, new=case.status)
 
 
@@ -689,13 +729,20 @@ def close_case(*, case: Case, acting_user: User, reason: str, expected_version: 
     """Close a case. The normal path is the customer's confirmation; this is the owner's.
 
     Who: the owner or a manager. A reason is required unless the customer was asked to
-    confirm already. Writes: `status_change` to closed (public).
+    confirm already. Open handoffs are cancelled (a `handoff` cancelled entry each): no
+    department keeps working on a closed case. Writes: `status_change` to closed (public).
     """
     case = _lock(case, expected_version)
     _require_owner_or_manager(case, acting_user, "close it")
     reason = reason.strip()
     if not reason and case.status != Status.PENDING_CONFIRMATION:
         raise CaseError("Say why the case is closed without the customer's confirmation.")
+    if not case.can_move_to(Status.CLOSED):
+        _move(case, Status.CLOSED)  # raises InvalidTransition with the reason
+    if Handoff.objects.open().filter(case=case).exists():
+        from cases.handoffs import cancel_open_handoffs as cancel_all
+
+        cancel_all(case=case, acting_user=acting_user, note="Cancelled: the case was closed.")
     old = _move(case, Status.CLOSED)
     _touch(case, fields=["status", "closed_at"])
     _status_entry(case, actor=acting_user, old=old, new=case.status, body=reason)

@@ -202,15 +202,39 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 90)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL = envint("HEARTBEAT_INTERVAL", 15)
+SLA_SWEEP_INTERVAL = envint("SLA_SWEEP_INTERVAL", 60)
+NOTICE_REDRIVE_INTERVAL = envint("NOTICE_REDRIVE_INTERVAL", 60)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "notifications.tasks.record_heartbeat",
         "schedule": float(HEARTBEAT_INTERVAL),
         "options": {"expires": HEARTBEAT_INTERVAL * 2},
     },
+    "sla-sweep": {
+        "task": "notifications.tasks.sla_sweep",
+        "schedule": float(SLA_SWEEP_INTERVAL),
+        "options": {"expires": SLA_SWEEP_INTERVAL},
+    },
+    "notice-redrive": {
+        "task": "notifications.tasks.redrive_notices",
+        "schedule": float(NOTICE_REDRIVE_INTERVAL),
+        "options": {"expires": NOTICE_REDRIVE_INTERVAL},
+    },
 }
+# Fail fast when the broker is down: the outbox row stays and the re-drive sends it.
+CELERY_TASK_PUBLISH_RETRY = False
 # /healthz calls the worker stale when its last heartbeat is older than this.
 WORKER_STALE_AFTER = envint("WORKER_STALE_AFTER", 120)
+
+# --- Notices ----------------------------------------------------------------------
+# One voice: at most one email per case to a customer in this window (seconds); updates
+# that arrive inside it are merged into the next message.
+CUSTOMER_EMAIL_THROTTLE = envint("CUSTOMER_EMAIL_THROTTLE", 15 * 60)
+# A worker holds a notice it is sending this long; after that the re-drive retries it.
+NOTICE_LEASE_SECONDS = envint("NOTICE_LEASE_SECONDS", 120)
+NOTICE_MAX_ATTEMPTS = envint("NOTICE_MAX_ATTEMPTS", 8)
+# Sender domain for Message-IDs and the case thread's References.
+MESSAGE_ID_DOMAIN = envstr("MESSAGE_ID_DOMAIN", "helpdesk.localhost")
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = envstr("EMAIL_HOST", "")

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 
 class WorkerHeartbeat(models.Model):
@@ -48,15 +49,39 @@ class Notice(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField(
+        default=timezone.now, help_text="Not before: the one-voice throttle and retry backoff."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="While sending: a worker holds the row until then."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
+        help_text="Sent as part of another notice's message (the one-voice throttle).",
+    )
+    message_id = models.CharField(max_length=255, blank=True)
 
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created", "-pk"]
         indexes = [
+            # Delivery and re-drive read only what is waiting.
+            models.Index(
+                fields=["send_after"],
+                name="notice_pending_idx",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(
+                fields=["case", "recipient", "channel", "-sent_at"], name="notice_case_idx"
+            ),
             models.Index(
                 fields=["recipient", "-created"],
                 name="notice_unread_idx",

@@ -1,9 +1,34 @@
-"""The outbox: services hand messages here, inside their own transaction."""
+"""The outbox: services hand messages here, inside their own transaction.
 
+A notice row is written in the caller's transaction; delivery is enqueued only after it
+commits (`on_commit`), with the row's ID. If the broker is down then, the periodic
+re-drive (`notifications.delivery.redrive`) sends it later: a notice is never lost.
+"""
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from notifications.models import Notice
+
+log = logging.getLogger(__name__)
+
+
+def _create_once(**fields) -> Notice | None:
+    """Insert the notice unless its idempotency key exists; None when it did."""
+    try:
+        with transaction.atomic():
+            return Notice.objects.create(**fields)
+    except IntegrityError:
+        if Notice.objects.filter(idempotency_key=fields["idempotency_key"]).exists():
+            return None
+        raise
 
 
 def notify_in_app(
@@ -14,23 +39,67 @@ def notify_in_app(
     In-app notices need no delivery: they are shown from this table, so they are marked
     sent at once.
     """
+    return _create_once(
+        recipient=recipient,
+        case=case,
+        kind=kind,
+        channel=Notice.Channel.IN_APP,
+        subject=subject[:255],
+        body=body,
+        idempotency_key=key,
+        status=Notice.Status.SENT,
+        sent_at=timezone.now(),
+    )
+
+
+def notify_by_email(
+    *, recipient, case, kind: str, subject: str, body: str, key: str, throttle: bool = False
+) -> Notice | None:
+    """Queue an email; with `throttle` (every message to a customer), one voice applies:
+    at most one email per case and recipient per CUSTOMER_EMAIL_THROTTLE, later updates
+    inside the window wait and are merged into one message."""
+    now = timezone.now()
+    send_after = now
+    if throttle and case is not None:
+        send_after = _throttled_send_after(case, recipient, now)
+    notice = _create_once(
+        recipient=recipient,
+        case=case,
+        kind=kind,
+        channel=Notice.Channel.EMAIL,
+        subject=subject[:255],
+        body=body,
+        idempotency_key=key,
+        send_after=send_after,
+    )
+    if notice is not None and send_after <= now:
+        transaction.on_commit(partial(enqueue_delivery, notice.pk), robust=True)
+    return notice
+
+
+def _throttled_send_after(case, recipient, now):
+    """Join a message still waiting (it will be merged), else wait out the window since
+    the last message that left."""
+    emails = Notice.objects.filter(case=case, recipient=recipient, channel=Notice.Channel.EMAIL)
+    waiting = emails.filter(status=Notice.Status.PENDING).aggregate(at=Min("send_after"))["at"]
+    if waiting is not None:
+        return max(now, waiting)
+    left = emails.filter(status__in=[Notice.Status.SENT, Notice.Status.SENDING]).aggregate(
+        at=Max(Coalesce("sent_at", "send_after"))
+    )["at"]
+    window = timedelta(seconds=settings.CUSTOMER_EMAIL_THROTTLE)
+    if left is not None and left + window > now:
+        return left + window
+    return now
+
+
+def enqueue_delivery(notice_id: int) -> None:
+    from notifications.tasks import deliver_notice
+
     try:
-        with transaction.atomic():
-            return Notice.objects.create(
-                recipient=recipient,
-                case=case,
-                kind=kind,
-                channel=Notice.Channel.IN_APP,
-                subject=subject[:255],
-                body=body,
-                idempotency_key=key,
-                status=Notice.Status.SENT,
-                sent_at=timezone.now(),
-            )
-    except IntegrityError:
-        if Notice.objects.filter(idempotency_key=key).exists():
-            return None
-        raise
+        deliver_notice.delay(notice_id)
+    except Exception:  # the broker is down: the re-drive will pick the row up
+        log.warning("Could not enqueue notice %s; the re-drive will send it", notice_id)
 
 
 def mark_read(*, recipient, notice_ids: list[int] | None = None) -> int:

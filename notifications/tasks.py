@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from notifications import health
+from notifications import delivery, health, sweep
 
 
 @shared_task(bind=True, ignore_result=True)
@@ -16,3 +16,29 @@ def record_heartbeat(self) -> None:
 def announce_worker(sender, **kwargs) -> None:
     # Say hello as soon as a worker starts, rather than waiting for beat's first tick.
     record_heartbeat.delay()
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def deliver_notice(self, notice_id: int) -> None:
+    """Send one outbox email (merged with its waiting siblings). Idempotent."""
+    delivery.deliver(notice_id)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def redrive_notices() -> None:
+    """Beat, every minute: resend what a dead worker or lost message left pending."""
+    for notice_id in delivery.redrive():
+        deliver_notice.delay(notice_id)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def sla_sweep() -> None:
+    """Beat, every minute: warn owners, tell customers before deadlines, record breaches."""
+    sweep.run_sweep()

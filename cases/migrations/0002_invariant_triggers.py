@@ -59,53 +59,18 @@ DROP TRIGGER IF EXISTS cases_owner_is_active_agent ON cases_case;
 DROP FUNCTION IF EXISTS cases_owner_is_active_agent();
 """
 
-_SQLITE_OWNER_CHECK = """
-  WHEN NEW.owner_id IS NOT NULL AND NEW.status <> 'closed' AND NOT EXISTS (
-      SELECT 1 FROM accounts_user u
-      WHERE u.id = NEW.owner_id AND u.is_active AND u.role IN ('agent', 'manager'))
-  BEGIN SELECT RAISE(ABORT, 'case owner must be an active agent'); END
-"""
-
-SQLITE_FORWARD = [
-    "CREATE TRIGGER cases_owner_is_active_agent_insert BEFORE INSERT ON cases_case"
-    + _SQLITE_OWNER_CHECK,
-    "CREATE TRIGGER cases_owner_is_active_agent_update BEFORE UPDATE OF owner_id, status "
-    "ON cases_case" + _SQLITE_OWNER_CHECK,
-    """CREATE TRIGGER cases_owner_stays_active_agent BEFORE UPDATE OF is_active, role
-    ON accounts_user
-    WHEN (NOT NEW.is_active OR NEW.role NOT IN ('agent', 'manager')) AND EXISTS (
-        SELECT 1 FROM cases_case c WHERE c.owner_id = NEW.id AND c.status <> 'closed')
-    BEGIN SELECT RAISE(ABORT, 'user still owns open cases: move them before deactivating');
-    END""",
-    # Only updates: SQLite's flush deletes rows, which tests and `flush` need.
-    """CREATE TRIGGER cases_timeline_append_only BEFORE UPDATE ON cases_timelineentry
-    BEGIN SELECT RAISE(ABORT, 'timeline entries are append-only'); END""",
-]
-
-SQLITE_REVERSE = [
-    "DROP TRIGGER IF EXISTS cases_timeline_append_only",
-    "DROP TRIGGER IF EXISTS cases_owner_stays_active_agent",
-    "DROP TRIGGER IF EXISTS cases_owner_is_active_agent_update",
-    "DROP TRIGGER IF EXISTS cases_owner_is_active_agent_insert",
-]
-
 
 def forward(apps, schema_editor):
-    _run(schema_editor, POSTGRES_FORWARD, SQLITE_FORWARD)
+    # SQLite rebuilds tables on most schema changes, which drops their triggers: there,
+    # cases.apps installs them after every migrate instead (cases/sqlite_triggers.py).
+    if schema_editor.connection.vendor == "postgresql":
+        # No params: the `%` in RAISE messages are PL/pgSQL's, not placeholders.
+        schema_editor.execute(POSTGRES_FORWARD, params=None)
 
 
 def reverse(apps, schema_editor):
-    _run(schema_editor, POSTGRES_REVERSE, SQLITE_REVERSE)
-
-
-def _run(schema_editor, postgres_sql, sqlite_statements):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        # No params: the `%` in RAISE messages are PL/pgSQL's, not placeholders.
-        schema_editor.execute(postgres_sql, params=None)
-    elif vendor == "sqlite":
-        for statement in sqlite_statements:
-            schema_editor.execute(statement)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRES_REVERSE, params=None)
 
 
 class Migration(migrations.Migration):

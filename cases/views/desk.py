@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from cases import selectors, services
+from cases import selectors, services, sla_actions
 from cases.forms import (
     IDENTIFIER_SUGGESTIONS,
     ComposerForm,
+    DelayForm,
+    EtaForm,
     HandoffRequestForm,
     IdentifierForm,
     OpenCaseForm,
@@ -228,6 +230,18 @@ ACTIONS = {
         lambda case, user, data, version: services.propose_resolution(
             case=case, acting_user=user, body=data["body"], expected_version=version,
             cancel_open_handoffs=data["cancel_open_handoffs"],
+        ),
+    ),
+    "delay": (
+        DelayForm,
+        lambda case, user, data, version: sla_actions.send_delay_notice(
+            case=case, acting_user=user, message=data["message"], new_eta=data["new_eta"]
+        ),
+    ),
+    "eta": (
+        EtaForm,
+        lambda case, user, data, version: sla_actions.set_eta(
+            case=case, acting_user=user, eta=data["eta"]
         ),
     ),
     "reopen": (

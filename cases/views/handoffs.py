@@ -18,6 +18,8 @@ from cases.models import Handoff
 from cases.views.desk import _case_context, _get_case, _int
 from helpdesk.accounts.access import agent_required
 
+QUEUE_LIMIT = 200
+
 ACTIONS = {
     "accept": (None, lambda h, user, data: handoff_services.accept_handoff(
         handoff=h, acting_user=user)),
@@ -33,8 +35,12 @@ ACTIONS = {
 
 def _queue_context(request: HttpRequest) -> dict:
     department_id = _int(request.GET.get("department"))
-    items = list(selectors.department_queue(request.user, department_id=department_id)[:200])
-    return {"nav": "queue", "handoffs": items, "department_id": department_id}
+    handoffs = selectors.department_queue(request.user, department_id=department_id)
+    items = list(handoffs[:QUEUE_LIMIT])
+    # The page lists the first QUEUE_LIMIT; the count says how many are really waiting
+    # (always counted, so the page costs the same queries at any queue length).
+    total = handoffs.count()
+    return {"nav": "queue", "handoffs": items, "total": total, "department_id": department_id}
 
 
 @agent_required
@@ -99,6 +105,8 @@ def handoff_action(request: HttpRequest, handoff_id: int, action: str) -> HttpRe
             error, status = str(exc), 422
     if request.POST.get("from") == "queue":
         if not request.htmx:
+            if error:
+                messages.error(request, error)
             return redirect("desk:queue")
         context = {**_queue_context(request), "queue_error": error}
         return render(request, "desk/queue.html#queue", context, status=status)

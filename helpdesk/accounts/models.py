@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -99,10 +100,22 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=(Q(role="customer") & Q(organization__isnull=False))
                 | (~Q(role="customer") & Q(organization__isnull=True)),
             ),
+            # Sign-in ignores the case of the email, so two spellings would be two
+            # people behind one login (and an error when either signs in).
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ignoring_case",
+                violation_error_message="A person with this email address already exists.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        # Forms (the admin's too) store the one spelling `create_user` would.
+        self.email = self.email.lower()
 
     def get_full_name(self) -> str:
         return self.full_name

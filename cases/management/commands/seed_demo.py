@@ -14,6 +14,7 @@ class Command(BaseCommand):
                 "Demo data is for development machines only."
             )
         people = demo.seed_people()
+        demo.seed_sla()
         demo.seed_cases(people)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with password 'demo':"))
         for email, described in demo.demo_logins():

@@ -1,0 +1,144 @@
+"""A case's SLA clocks: which policy applies, its due times, and when the sweep looks next.
+
+The arithmetic is in `cases.sla` (pure); this module reads the policy and writes the
+case's clock fields. Services call `refresh_clocks` on every event that moves a clock.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from cases import sla
+from cases.models import Case, SLAPolicy, SLAStep, SLATarget, Status
+
+CLOCK_FIELDS = [
+    "first_response_due",
+    "next_update_due",
+    "resolution_due",
+    "paused_at",
+    "paused_credit",
+    "next_sla_check",
+]
+RUNNING = (Status.NEW, Status.OPEN)
+PAUSED = (Status.WAITING_ON_CUSTOMER, Status.PENDING_CONFIRMATION)
+
+
+@dataclass
+class Policy:
+    """An SLA policy read once: its targets and its calendar as pure values."""
+
+    targets: sla.Targets
+    spec: sla.CalendarSpec
+
+
+class PolicyCache:
+    """All policies in three queries; the sweep uses one per run instead of one per case."""
+
+    def __init__(self):
+        self._policies: dict[tuple[int, str], Policy] | None = None
+
+    def lookup(self, priority: int, tier: str) -> Policy | None:
+        if self._policies is None:
+            self._policies = {
+                (p.priority, p.tier): Policy(p.targets(), p.calendar.spec())
+                for p in SLAPolicy.objects.select_related("calendar").prefetch_related(
+                    "calendar__hours", "calendar__holidays"
+                )
+            }
+        return self._policies.get((priority, tier)) or self._policies.get((priority, ""))
+
+
+def policy_for(case: Case, cache: PolicyCache | None = None) -> Policy | None:
+    """The organisation tier's policy for the case's priority, else the any-tier one."""
+    tier = case.organization.sla_tier if case.organization_id else ""
+    return (cache or PolicyCache()).lookup(case.priority, tier)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One moment the sweep acts: `step` for `target`'s due time, from `at` on."""
+
+    target: str
+    step: str
+    due: datetime
+    at: datetime
+
+
+def thresholds(case: Case, targets: sla.Targets) -> list[Threshold]:
+    found = []
+    for target, due in (
+        (SLATarget.FIRST_RESPONSE, case.first_response_due),
+        (SLATarget.RESOLUTION, case.resolution_due),
+    ):
+        if due is None:
+            continue
+        found += [
+            Threshold(target, SLAStep.OWNER_WARNED, due, due - targets.warn_owner_lead),
+            Threshold(target, SLAStep.CUSTOMER_NOTIFIED, due, due - targets.notify_customer_lead),
+            Threshold(target, SLAStep.BREACHED, due, due),
+        ]
+    if case.next_update_due is not None:
+        due = case.next_update_due
+        found += [
+            # The update clock reminds the owner when it passes, then tells the customer.
+            Threshold(SLATarget.NEXT_UPDATE, SLAStep.OWNER_WARNED, due, due),
+            Threshold(SLATarget.NEXT_UPDATE, SLAStep.BREACHED, due, due),
+            Threshold(
+                SLATarget.NEXT_UPDATE, SLAStep.CUSTOMER_NOTIFIED, due, due + targets.update_grace
+            ),
+        ]
+    return sorted(found, key=lambda t: t.at)
+
+
+def refresh_clocks(
+    case: Case, *, now: datetime | None = None, cache: PolicyCache | None = None
+) -> list[str]:
+    """Recompute due times from the case's state; returns the fields to save.
+
+    Running (new/open): due times from the policy, the pause credit and our last public
+    word; the sweep looks next at the earliest threshold. Paused (waiting on customer,
+    pending confirmation): clocks stop and the pause start is remembered. Closed: no clock.
+    """
+    now = now or timezone.now()
+    policy = policy_for(case, cache)
+    if policy is None:
+        case.first_response_due = case.next_update_due = case.resolution_due = None
+        case.next_sla_check = None
+        return CLOCK_FIELDS
+    spec = policy.spec
+    if case.status in PAUSED:
+        if case.paused_at is None:
+            case.paused_at = now
+        case.next_sla_check = None
+        return CLOCK_FIELDS
+    if case.paused_at is not None:
+        case.paused_credit += sla.business_time_between(spec, case.paused_at, now)
+        case.paused_at = None
+    if case.status == Status.CLOSED:
+        case.next_sla_check = None
+        return CLOCK_FIELDS
+    clocks = sla.compute_clocks(
+        spec,
+        policy.targets,
+        opened=case.created,
+        paused_credit=case.paused_credit,
+        first_responded=case.first_responded_at is not None,
+        last_public_update=case.last_public_update,
+    )
+    case.first_response_due = clocks.first_response_due
+    case.next_update_due = clocks.next_update_due
+    case.resolution_due = clocks.resolution_due
+    upcoming = thresholds(case, policy.targets)
+    case.next_sla_check = upcoming[0].at if upcoming else None
+    return CLOCK_FIELDS
+
+
+def nearest_due(case: Case) -> datetime | None:
+    dues = [d for d in (case.first_response_due, case.next_update_due, case.resolution_due) if d]
+    return min(dues) if dues else None
+
+
+def time_to_breach(case: Case, now: datetime | None = None) -> timedelta | None:
+    due = nearest_due(case)
+    return None if due is None else due - (now or timezone.now())

@@ -1,0 +1,39 @@
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+AT_RISK = timedelta(hours=4)
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m"
+
+
+@register.filter
+def countdown(due: datetime | None) -> str:
+    """'in 2h 05m' or 'overdue by 15m'."""
+    if not isinstance(due, datetime):
+        return ""
+    left = due - timezone.now()
+    return f"in {_span(left)}" if left >= timedelta(0) else f"overdue by {_span(left)}"
+
+
+@register.filter
+def risk(due: datetime | None) -> str:
+    """A CSS class: breached, at-risk (under four hours) or on-track."""
+    if not isinstance(due, datetime) or due.year == 9999:
+        return "sla-none"
+    left = due - timezone.now()
+    if left < timedelta(0):
+        return "sla-breached"
+    return "sla-at-risk" if left < AT_RISK else "sla-on-track"
