@@ -4,7 +4,17 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from cases import services
-from cases.models import Attachment, Case, CustomerIdentifier, TimelineEntry
+from cases.models import (
+    Attachment,
+    BusinessCalendar,
+    BusinessHours,
+    Case,
+    CustomerIdentifier,
+    Handoff,
+    Holiday,
+    SLAPolicy,
+    TimelineEntry,
+)
 from helpdesk.accounts.admin import UserAdmin
 from helpdesk.accounts.models import User
 
@@ -92,3 +102,42 @@ class CaseAwareUserAdmin(UserAdmin):
         self.message_user(
             request, f"{agent} deactivated; {len(moved)} open case(s) moved to a lead."
         )
+
+
+class BusinessHoursInline(admin.TabularInline):
+    model = BusinessHours
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone"]
+    inlines = [BusinessHoursInline, HolidayInline]
+
+
+@admin.register(SLAPolicy)
+class SLAPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "priority",
+        "tier",
+        "calendar",
+        "first_response",
+        "update_interval",
+        "resolution",
+        "warn_owner_lead",
+        "notify_customer_lead",
+    ]
+    list_filter = ["priority", "tier", "calendar"]
+
+
+@admin.register(Handoff)
+class HandoffAdmin(ReadOnlyAdmin):
+    list_display = ["case", "department", "status", "assignee", "due", "created"]
+    list_filter = ["status", "department"]
+    list_select_related = ["case", "department", "assignee"]

@@ -165,6 +165,21 @@ def write_entry(
     )
 
 
+def _email_customer(case: Case, entry: TimelineEntry, subject: str) -> None:
+    """Our public word reaches the customer by email too: one voice, throttled per case."""
+    if not entry.body.strip():
+        return
+    outbox.notify_by_email(
+        recipient=case.customer,
+        case=case,
+        kind=entry.kind,
+        subject=f"[{case.reference}] {subject}",
+        body=entry.body,
+        key=f"case:{case.pk}:entry:{entry.pk}:{case.customer_id}",
+        throttle=True,
+    )
+
+
 def _attach(
     *, case: Case, entry: TimelineEntry, files: Iterable[UploadedFile], user: User
 ) -> list[Attachment]:
@@ -502,6 +517,7 @@ def reply_to_customer(
     )
     _attach(case=case, entry=entry, files=files, user=acting_user)
     _touch(case, bump=False, public_update=True)
+    _email_customer(case, entry, f"{acting_user.full_name} replied: {case.title}")
     return entry
 
 
@@ -623,7 +639,8 @@ def wait_on_customer(
     _require_owner_or_manager(case, acting_user, "wait on the customer")
     old = _move(case, Status.WAITING_ON_CUSTOMER)
     _touch(case, fields=["status"], public_update=bool(message.strip()))
-    _status_entry(case, actor=acting_user, old=old, new=case.status, body=message)
+    entry = _status_entry(case, actor=acting_user, old=old, new=case.status, body=message)
+    _email_customer(case, entry, f"We need something from you: {case.title}")
     return case
 
 
@@ -676,7 +693,8 @@ def propose_resolution(
         )
     old = _move(case, Status.PENDING_CONFIRMATION)
     _touch(case, fields=["status"], public_update=True)
-    _status_entry(case, actor=acting_user, old=old, new=case.status, body=body)
+    entry = _status_entry(case, actor=acting_user, old=old, new=case.status, body=body)
+    _email_customer(case, entry, f"Is it fixed? Please confirm: {case.title}")
     return case
 
 

@@ -20,8 +20,15 @@ from notifications.models import Notice
 log = logging.getLogger(__name__)
 
 
-def _create_once(**fields) -> Notice | None:
-    """Insert the notice unless its idempotency key exists; None when it did."""
+def _create_once(*, claimed: bool = False, **fields) -> Notice | None:
+    """Insert the notice unless its idempotency key exists; None when it did.
+
+    `claimed`: the caller already holds a once-only claim for this message (the SLA
+    sweep's step row), so the insert needs no savepoint; a duplicate key would still be
+    refused by the unique constraint, failing the caller's transaction.
+    """
+    if claimed:
+        return Notice.objects.create(**fields)
     try:
         with transaction.atomic():
             return Notice.objects.create(**fields)
@@ -32,7 +39,7 @@ def _create_once(**fields) -> Notice | None:
 
 
 def notify_in_app(
-    *, recipient, case, kind: str, subject: str, body: str = "", key: str
+    *, recipient, case, kind: str, subject: str, body: str = "", key: str, claimed: bool = False
 ) -> Notice | None:
     """Write an in-app notice for an agent; a repeated key writes nothing.
 
@@ -40,6 +47,7 @@ def notify_in_app(
     sent at once.
     """
     return _create_once(
+        claimed=claimed,
         recipient=recipient,
         case=case,
         kind=kind,
@@ -53,7 +61,15 @@ def notify_in_app(
 
 
 def notify_by_email(
-    *, recipient, case, kind: str, subject: str, body: str, key: str, throttle: bool = False
+    *,
+    recipient,
+    case,
+    kind: str,
+    subject: str,
+    body: str,
+    key: str,
+    throttle: bool = False,
+    claimed: bool = False,
 ) -> Notice | None:
     """Queue an email; with `throttle` (every message to a customer), one voice applies:
     at most one email per case and recipient per CUSTOMER_EMAIL_THROTTLE, later updates
@@ -63,6 +79,7 @@ def notify_by_email(
     if throttle and case is not None:
         send_after = _throttled_send_after(case, recipient, now)
     notice = _create_once(
+        claimed=claimed,
         recipient=recipient,
         case=case,
         kind=kind,
