@@ -244,13 +244,15 @@ def decline_handoff(*, handoff: Handoff, acting_user: User, reason: str) -> Hand
 
 
 @transaction.atomic
-def cancel_handoff(*, handoff: Handoff, acting_user: User, note: str = "") -> Handoff:
+def cancel_handoff(*, handoff: Handoff, acting_user: User | None, note: str = "") -> Handoff:
     """The owner no longer needs the work.
 
-    Who: the case's owner or a manager. Writes: `handoff` (cancelled, the note as body).
+    Who: the case's owner or a manager; None when the system cancels it because the case
+    ended (the customer confirmed the fix). Writes: `handoff` (cancelled, the note as body).
     """
     handoff = _lock_handoff(handoff)
-    _require_owner_or_manager(handoff.case, acting_user, "cancel a handoff")
+    if acting_user is not None:
+        _require_owner_or_manager(handoff.case, acting_user, "cancel a handoff")
     _move(handoff, HandoffStatus.CANCELLED)
     handoff.finished_at = handoff.updated
     handoff.save()
@@ -259,7 +261,7 @@ def cancel_handoff(*, handoff: Handoff, acting_user: User, note: str = "") -> Ha
     return handoff
 
 
-def cancel_open_handoffs(*, case: Case, acting_user: User, note: str) -> int:
+def cancel_open_handoffs(*, case: Case, acting_user: User | None, note: str) -> int:
     """Cancel every open handoff of a case (used when the owner resolves it anyway)."""
     cancelled = 0
     for handoff in Handoff.objects.open().filter(case=case).order_by("pk"):

@@ -462,6 +462,7 @@ def _write_inheritance(case: Case, *, leaving: User, acting_user: User | None) -
             "from_name": leaving.full_name,
             "to": lead.pk,
             "to_name": lead.full_name,
+            "department": case.owning_department.name if case.owning_department else None,
             "lapsed": True,
             "summary": f"moved to {lead.full_name} (previous owner deactivated)",
         },
@@ -779,6 +780,10 @@ def confirm_resolution(*, case: Case, acting_user: User, expected_version: int |
         raise NotAllowed("Only the customer can confirm the fix.")
     if case.status != Status.PENDING_CONFIRMATION:
         raise InvalidTransition("There is no proposed resolution to confirm.")
+    if Handoff.objects.open().filter(case=case).exists():
+        from cases.handoffs import cancel_open_handoffs as cancel_all
+
+        cancel_all(case=case, acting_user=None, note="Cancelled: the customer confirmed the fix.")
     old = _move(case, Status.CLOSED)
     _touch(case, fields=["status", "closed_at"])
     write_entry(
