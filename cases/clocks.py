@@ -7,6 +7,7 @@ case's clock fields. Services call `refresh_clocks` on every event that moves a 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from cases import sla
@@ -65,7 +66,25 @@ class Threshold:
     at: datetime
 
 
-def thresholds(case: Case, targets: sla.Targets) -> list[Threshold]:
+def confirmation_thresholds(case: Case) -> list[Threshold]:
+    """A case pending confirmation: one reminder, then closed if the customer stays silent."""
+    if case.status != Status.PENDING_CONFIRMATION or case.paused_at is None:
+        return []
+    since = case.paused_at
+    remind = since + timedelta(days=settings.CONFIRMATION_REMINDER_DAYS)
+    close = remind + timedelta(days=settings.CONFIRMATION_CLOSE_DAYS)
+    return [
+        Threshold(SLATarget.CONFIRMATION, SLAStep.REMINDED, since, remind),
+        Threshold(SLATarget.CONFIRMATION, SLAStep.AUTO_CLOSED, since, close),
+    ]
+
+
+def thresholds(case: Case, targets: sla.Targets | None) -> list[Threshold]:
+    """Every moment the sweep acts on this case, in time order."""
+    if case.status == Status.PENDING_CONFIRMATION:
+        return confirmation_thresholds(case)
+    if case.status not in RUNNING or targets is None:
+        return []
     found = []
     for target, due in (
         (SLATarget.FIRST_RESPONSE, case.first_response_due),
@@ -102,16 +121,18 @@ def refresh_clocks(
     """
     now = now or timezone.now()
     policy = policy_for(case, cache)
-    if policy is None:
-        case.first_response_due = case.next_update_due = case.resolution_due = None
-        case.next_sla_check = None
-        return CLOCK_FIELDS
-    spec = policy.spec
     if case.status in PAUSED:
         if case.paused_at is None:
             case.paused_at = now
+        upcoming = confirmation_thresholds(case)
+        case.next_sla_check = upcoming[0].at if upcoming else None
+        return CLOCK_FIELDS
+    if policy is None:
+        case.first_response_due = case.next_update_due = case.resolution_due = None
+        case.paused_at = None
         case.next_sla_check = None
         return CLOCK_FIELDS
+    spec = policy.spec
     if case.paused_at is not None:
         case.paused_credit += sla.business_time_between(spec, case.paused_at, now)
         case.paused_at = None

@@ -1,5 +1,7 @@
 """Forms validate input only; the rules live in cases.services."""
 
+import mimetypes
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -17,8 +19,9 @@ class AttachmentsField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, check_type: bool = False, **kwargs):
         kwargs.setdefault("required", False)
+        self.check_type = check_type
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -35,8 +38,21 @@ class AttachmentsField(forms.FileField):
                     f"{upload.name} is {filesizeformat(upload.size)}; the limit is "
                     f"{filesizeformat(settings.MAX_ATTACHMENT_BYTES)} per file."
                 )
+            if self.check_type:
+                kind = attachment_type(upload)
+                if kind not in settings.ALLOWED_ATTACHMENT_TYPES:
+                    raise forms.ValidationError(
+                        f"{upload.name}: this kind of file ({kind}) is not accepted. Send "
+                        "images, PDF, text, CSV, ZIP or Office documents."
+                    )
             cleaned.append(upload)
         return cleaned
+
+
+def attachment_type(upload) -> str:
+    """The type we trust: guessed from the name, never the browser's claim alone."""
+    guessed = mimetypes.guess_type(upload.name or "")[0]
+    return guessed or upload.content_type or "application/octet-stream"
 
 
 class ComposerForm(forms.Form):
@@ -215,3 +231,98 @@ class DelayForm(VersionedForm):
 
 class EtaForm(VersionedForm):
     eta = _FutureDateTimeField(label="Estimate")
+
+
+# --- portal ------------------------------------------------------------------------------
+
+
+class PortalReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your message",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write a message before sending it."},
+    )
+    files = AttachmentsField(label="Attachments", check_type=True)
+
+
+class StillBrokenForm(forms.Form):
+    body = forms.CharField(
+        label="What is still wrong?",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Tell us what is still wrong, so your owner can act."},
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        choices=[(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a rating from 1 to 5."},
+    )
+    comment = forms.CharField(
+        label="Anything to add? (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReportCaseForm(forms.Form):
+    IDENTIFIER_ROWS = 3
+
+    title = forms.CharField(max_length=200, label="What is the problem, in a few words?")
+    description = forms.CharField(
+        label="Tell us more",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20000,
+        error_messages={"required": "Describe the problem so we can start right away."},
+    )
+    priority = forms.TypedChoiceField(coerce=int, label="How urgent is it?")
+    files = AttachmentsField(label="Attachments (screenshots, documents)", check_type=True)
+
+    def __init__(self, *args, allowed_priorities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].choices = [
+            (value, label) for value, label in Priority.choices if value in allowed_priorities
+        ]
+        self.fields["priority"].initial = Priority.NORMAL
+        for row in range(self.IDENTIFIER_ROWS):
+            self.fields[f"identifier_name_{row}"] = forms.CharField(
+                required=False, max_length=60, label="Name"
+            )
+            self.fields[f"identifier_value_{row}"] = forms.CharField(
+                required=False, max_length=200, label="Value"
+            )
+
+    def identifier_rows(self):
+        return [
+            (self[f"identifier_name_{row}"], self[f"identifier_value_{row}"])
+            for row in range(self.IDENTIFIER_ROWS)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        pairs = []
+        for row in range(self.IDENTIFIER_ROWS):
+            name = cleaned.get(f"identifier_name_{row}", "").strip()
+            value = cleaned.get(f"identifier_value_{row}", "").strip()
+            if bool(name) != bool(value):
+                self.add_error(
+                    f"identifier_value_{row}" if name else f"identifier_name_{row}",
+                    "Give both the name and the value, or neither.",
+                )
+            elif name:
+                pairs.append((name, value))
+        cleaned["identifiers"] = pairs
+        return cleaned
+
+
+class NotificationSettingsForm(forms.Form):
+    notify_preference = forms.ChoiceField(
+        choices=User.NotifyPreference.choices,
+        widget=forms.RadioSelect,
+        label="Email me",
+    )

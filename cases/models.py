@@ -30,6 +30,15 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# How the portal says each status to a customer.
+PLAIN_STATUS: dict[str, str] = {
+    Status.NEW: "Received: we're finding the right person",
+    Status.OPEN: "We're working on it",
+    Status.WAITING_ON_CUSTOMER: "Waiting for your reply",
+    Status.PENDING_CONFIRMATION: "We think it's fixed — please confirm",
+    Status.CLOSED: "Closed",
+}
+
 # The one place that decides which status changes are allowed.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NEW: frozenset({Status.OPEN}),
@@ -64,7 +73,10 @@ class CaseQuerySet(models.QuerySet):
         if user.is_agent:
             return self.all()
         if user.is_customer and user.organization_id:
-            return self.filter(organization_id=user.organization_id)
+            cases = self.filter(organization_id=user.organization_id)
+            if user.organization.customers_see_own_cases_only:
+                cases = cases.filter(customer=user)
+            return cases
         return self.none()
 
     def by_reference(self, reference: str) -> "CaseQuerySet":
@@ -590,12 +602,16 @@ class SLATarget(models.TextChoices):
     FIRST_RESPONSE = "first_response", "First response"
     NEXT_UPDATE = "next_update", "Next update"
     RESOLUTION = "resolution", "Resolution"
+    CONFIRMATION = "confirmation", "Customer confirmation"
 
 
 class SLAStep(models.TextChoices):
     OWNER_WARNED = "owner_warned", "Owner warned"
     CUSTOMER_NOTIFIED = "customer_notified", "Customer notified"
     BREACHED = "breached", "Breached"
+    # A case pending confirmation: one reminder, then closed without an answer.
+    REMINDED = "reminded", "Customer reminded"
+    AUTO_CLOSED = "auto_closed", "Closed without an answer"
 
 
 class SLAEvent(models.Model):
@@ -618,3 +634,31 @@ class SLAEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.target} {self.step}"
+
+
+# Which priorities a customer may choose, by their organisation's tier.
+PRIORITIES_BY_TIER: dict[str, tuple[int, ...]] = {
+    "basic": (Priority.LOW, Priority.NORMAL),
+    "standard": (Priority.LOW, Priority.NORMAL, Priority.HIGH),
+    "premium": (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT),
+}
+
+
+class Satisfaction(models.Model):
+    """The customer's one rating of a closed case."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="satisfaction")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                name="satisfaction_rating_1_to_5", condition=Q(rating__gte=1, rating__lte=5)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for {self.case_id}"

@@ -91,7 +91,7 @@ def case_for_page(user: User, reference: str) -> Case | None:
     return (
         Case.objects.visible_to(user)
         .by_reference(reference)
-        .select_related(*LIST_RELATED)
+        .select_related(*LIST_RELATED, "satisfaction")
         .prefetch_related(
             Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
         )
@@ -249,3 +249,50 @@ def _recurs(sequence: list) -> bool:
         seen.add(item)
         previous = item
     return False
+
+
+# --- portal --------------------------------------------------------------------------------
+
+
+def portal_cases(user: User) -> QuerySet:
+    """The customer's cases: open ones first, most recently updated first."""
+    return (
+        Case.objects.visible_to(user)
+        .select_related("owner", "owning_department", "customer")
+        .annotate(
+            is_closed=DbCase(
+                When(status=Status.CLOSED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            next_contact=Coalesce("eta", "next_update_due", "first_response_due"),
+        )
+        .order_by("is_closed", "-updated", "-pk")
+    )
+
+
+def where_it_is(case: Case) -> list[Handoff]:
+    """Open handoffs with a customer-safe summary: all the portal may say of them."""
+    return list(
+        Handoff.objects.open()
+        .filter(case=case)
+        .exclude(customer_summary="")
+        .select_related("department")
+        .order_by("created", "pk")
+    )
+
+
+def similar_open_cases(user: User, title: str, *, limit: int = 5) -> list[Case]:
+    """The customer's organisation's open cases whose titles share a word with `title`."""
+    words = [w for w in title.lower().split() if len(w) >= 4][:6]
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition |= Q(title__icontains=word)
+    return list(
+        Case.objects.visible_to(user)
+        .exclude(status=Status.CLOSED)
+        .filter(condition)
+        .order_by("-updated")[:limit]
+    )

@@ -15,12 +15,14 @@ from django.utils import timezone
 
 from cases import clocks
 from cases.models import (
+    PRIORITIES_BY_TIER,
     Attachment,
     Case,
     CustomerIdentifier,
     EntryKind,
     Handoff,
     Priority,
+    Satisfaction,
     Status,
     TimelineEntry,
     Visibility,
@@ -829,3 +831,153 @@ def add_identifier(*, case: Case, acting_user: User, name: str, value: str) -> C
         )
         _touch(case, bump=False)
     return identifier
+
+
+# --- the customer's own actions (portal, email) ---------------------------------------------
+
+
+def _require_customer_of(case: Case, user: User) -> None:
+    if not (user.is_active and user.is_customer and user.organization_id == case.organization_id):
+        raise NotAllowed("This is not your case.")
+
+
+@transaction.atomic
+def report_case(
+    *,
+    acting_user: User,
+    title: str,
+    description: str,
+    priority: int = Priority.NORMAL,
+    identifiers: Iterable[IdentifierInput] = (),
+    files: Iterable[UploadedFile] = (),
+) -> Case:
+    """A customer opens a case in the portal (or by email).
+
+    Who: an active customer; the priority must be one their organisation's tier allows.
+    Writes: `case_opened` (public, the description). The case starts `new` in triage.
+    """
+    if not (acting_user.is_active and acting_user.is_customer):
+        raise NotAllowed("Only customers report cases here.")
+    allowed = PRIORITIES_BY_TIER.get(acting_user.organization.sla_tier, (Priority.NORMAL,))
+    if int(priority) not in allowed:
+        raise CaseError(f"Your plan allows these priorities: {_labels(allowed)}.")
+    title = title.strip()
+    if not title:
+        raise CaseError("A case needs a title.")
+    now = timezone.now()
+    case = Case.objects.create(
+        title=title[:200],
+        description=description,
+        customer=acting_user,
+        organization_id=acting_user.organization_id,
+        priority=priority,
+        created=now,
+        updated=now,
+    )
+    case.save(update_fields=clocks.refresh_clocks(case, now=now))
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.CASE_OPENED,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        body=description,
+        data={"channel": "portal"},
+    )
+    _attach(case=case, entry=entry, files=files, user=acting_user)
+    for identifier in identifiers:
+        if identifier.name.strip() and identifier.value.strip():
+            CustomerIdentifier.objects.get_or_create(
+                case=case,
+                name=identifier.name.strip()[:60],
+                value=identifier.value.strip()[:200],
+                defaults={"added_by": acting_user},
+            )
+    return case
+
+
+def _labels(priorities) -> str:
+    return ", ".join(Priority(p).label.lower() for p in priorities)
+
+
+@transaction.atomic
+def remove_identifier(*, case: Case, acting_user: User, identifier_id: int) -> None:
+    """Take a wrong reference off the case. Who: any agent, or the case's customer.
+
+    Writes: `identifiers_change` (public).
+    """
+    if acting_user.is_customer:
+        _require_customer_of(case, acting_user)
+    else:
+        _require_agent(acting_user)
+    case = _lock(case, None)
+    identifier = CustomerIdentifier.objects.filter(case=case, pk=identifier_id).first()
+    if identifier is None:
+        raise CaseError("That identifier is not on this case.")
+    name, value = identifier.name, identifier.value
+    identifier.delete()
+    write_entry(
+        case=case,
+        kind=EntryKind.IDENTIFIERS_CHANGE,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        data={"removed": {"name": name, "value": value}, "summary": f"{name} removed"},
+    )
+    _touch(case, bump=False)
+
+
+@transaction.atomic
+def rate_case(*, case: Case, acting_user: User, rating: int, comment: str = "") -> Satisfaction:
+    """The customer rates a closed case, once. Who: the case's customer organisation.
+
+    Writes: no timeline entry (the rating is shown on the desk's case page).
+    """
+    _require_customer_of(case, acting_user)
+    case = _lock(case, None)
+    if case.status != Status.CLOSED:
+        raise CaseError("You can rate a case once it is closed.")
+    if not 1 <= int(rating) <= 5:
+        raise CaseError("Choose a rating from 1 to 5.")
+    if Satisfaction.objects.filter(case=case).exists():
+        raise CaseError("This case has been rated already. Thank you!")
+    return Satisfaction.objects.create(
+        case=case, rating=int(rating), comment=comment.strip()[:5000], rated_by=acting_user
+    )
+
+
+def auto_close(case: Case) -> None:
+    """Close a case pending confirmation that got no answer after one reminder.
+
+    Who: the system (the sweep), with the case locked. Writes: `status_change` to closed
+    (public, `data.auto` true).
+    """
+    if Handoff.objects.open().filter(case=case).exists():
+        from cases.handoffs import cancel_open_handoffs as cancel_all
+
+        cancel_all(case=case, acting_user=None, note="Cancelled: the case was closed.")
+    old = _move(case, Status.CLOSED)
+    _touch(case, fields=["status", "closed_at"])
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.STATUS_CHANGE,
+        actor=None,
+        visibility=Visibility.PUBLIC,
+        body=(
+            "We closed your case because we did not hear back after our reminder. If it is "
+            "still not fixed, reply and it reopens with the same owner."
+        ),
+        data={
+            "from": old,
+            "to": Status.CLOSED,
+            "auto": True,
+            "summary": "closed without an answer",
+        },
+    )
+    _email_customer(case, entry, f"Your case is closed: {case.title}")
+
+
+def set_notify_preference(*, acting_user: User, preference: str) -> None:
+    """A customer chooses every update by email, or one daily digest. Writes no entry."""
+    if preference not in User.NotifyPreference.values:
+        raise CaseError("Choose how you want to hear from us.")
+    acting_user.notify_preference = preference
+    acting_user.save(update_fields=["notify_preference"])

@@ -6,13 +6,14 @@ own actions (`send_delay_notice`, `set_eta`) live here too, since they answer th
 clocks.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cases import clocks
+from cases import clocks, services, sla
 from cases.models import (
     Case,
     EntryKind,
@@ -95,7 +96,9 @@ def _staff_to_warn(case: Case, now: datetime, quiet_since: datetime) -> list[Use
     return list(User.objects.filter(role=User.Role.MANAGER, is_active=True).order_by("pk"))
 
 
-def apply_step(case: Case, threshold: clocks.Threshold, targets, *, now: datetime) -> bool:
+def apply_step(
+    case: Case, threshold: clocks.Threshold, targets: sla.Targets | None, *, now: datetime
+) -> bool:
     """Do one sweep step for a locked case. Who: the system. Returns whether it acted.
 
     Writes: `sla_warning` (internal) with in-app and email notices to the owner (and lead);
@@ -107,7 +110,11 @@ def apply_step(case: Case, threshold: clocks.Threshold, targets, *, now: datetim
         return False
     if not _record(case, target, due, step):
         return False
-    if step == SLAStep.OWNER_WARNED:
+    if step == SLAStep.REMINDED:
+        _remind_to_confirm(case, now)
+    elif step == SLAStep.AUTO_CLOSED:
+        services.auto_close(case)
+    elif step == SLAStep.OWNER_WARNED:
         _warn_staff(case, target, due, now, quiet_since=now - targets.warn_owner_lead)
     elif step == SLAStep.CUSTOMER_NOTIFIED:
         _tell_customer(case, target, due, now)
@@ -129,6 +136,35 @@ def apply_step(case: Case, threshold: clocks.Threshold, targets, *, now: datetim
             },
         )
     return True
+
+
+def _remind_to_confirm(case: Case, now: datetime) -> None:
+    """The one reminder: never a string of "can I close it?" messages."""
+    closes = now + timedelta(days=settings.CONFIRMATION_CLOSE_DAYS)
+    body = (
+        f'We proposed a fix for your case "{case.title}" and have not heard back. '
+        "Is it fixed? Please confirm on the case page, or tell us it is still broken.\n\n"
+        f"If we do not hear from you, we will close the case on {_when(closes)}. "
+        "This is the only reminder we send."
+    )
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.CONFIRMATION,
+        actor=None,
+        visibility=Visibility.PUBLIC,
+        body=body,
+        data={"reminder": True, "closes": closes.isoformat(), "summary": "reminder sent"},
+    )
+    outbox.notify_by_email(
+        recipient=case.customer,
+        case=case,
+        kind="confirmation_reminder",
+        subject=f"[{case.reference}] Is it fixed? Please confirm: {case.title}",
+        body=body,
+        key=f"case:{case.pk}:reminder:{entry.pk}",
+        throttle=True,
+        claimed=True,
+    )
 
 
 def _warn_staff(case: Case, target: str, due: datetime, now: datetime, quiet_since) -> None:
@@ -216,6 +252,7 @@ def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> Non
         key=f"case:{case.pk}:delay:{target}:{due.isoformat()}:{case.customer_id}",
         throttle=True,
         claimed=True,
+        urgent=True,
     )
     # The customer heard from us: the update clock starts again from here.
     if case.first_responded_at is not None:
@@ -268,6 +305,7 @@ def send_delay_notice(*, case: Case, acting_user: User, message: str, new_eta: d
         body=body,
         key=f"case:{case.pk}:owner_delay:{entry.pk}",
         throttle=True,
+        urgent=True,
     )
     return case
 

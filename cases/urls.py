@@ -28,6 +28,26 @@ desk_urls = [
 
 portal_urls = [
     path("", portal.home, name="home"),
+    path("settings/", portal.notification_settings, name="settings"),
+    path("cases/new/", portal.report, name="report"),
+    path("cases/similar/", portal.similar, name="similar"),
+    path("cases/<str:reference>/", portal.case_detail, name="case"),
+    path("cases/<str:reference>/timeline/", portal.case_timeline, name="case_timeline"),
+    path("cases/<str:reference>/reply/", portal.reply, name="reply"),
+    path("cases/<str:reference>/confirm/", portal.confirm, name="confirm"),
+    path("cases/<str:reference>/still-broken/", portal.still_broken, name="still_broken"),
+    path("cases/<str:reference>/rate/", portal.rate, name="rate"),
+    path("cases/<str:reference>/identifiers/", portal.add_identifier, name="add_identifier"),
+    path(
+        "cases/<str:reference>/identifiers/<int:identifier_id>/remove/",
+        portal.remove_identifier,
+        name="remove_identifier",
+    ),
+    path(
+        "cases/<str:reference>/attachments/<int:attachment_id>/",
+        portal.attachment,
+        name="attachment",
+    ),
 ]
 
 reports_urls = [

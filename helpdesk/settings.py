@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "template_partials.apps.SimpleAppConfig",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_ratelimit",
     "helpdesk.accounts",
     "cases",
     "notifications",
@@ -225,6 +226,43 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_PUBLISH_RETRY = False
 # /healthz calls the worker stale when its last heartbeat is older than this.
 WORKER_STALE_AFTER = envint("WORKER_STALE_AFTER", 120)
+
+# --- Cache (rate limits need one shared by every process) -----------------------------
+_CACHE_URL = envstr("CACHE_URL", envstr("REDIS_URL", ""))
+if not _CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    _CACHE_URL = CELERY_BROKER_URL
+if _CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "helpdesk",
+        }
+    }
+else:
+    # The embedded default has no shared cache: each web process counts rate limits on
+    # its own, which is enough for a demo and never for production (set REDIS_URL).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Django's own RedisCache increments atomically; django-ratelimit only lists django-redis.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not _CACHE_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+RATELIMIT_VIEW = "helpdesk.accounts.views.rate_limited"
+RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
+
+# --- Portal -----------------------------------------------------------------------------
+SIGN_IN_LINK_MINUTES = envint("SIGN_IN_LINK_MINUTES", 15)
+# A case pending confirmation: one reminder after this many days, closed after as many more.
+CONFIRMATION_REMINDER_DAYS = envint("CONFIRMATION_REMINDER_DAYS", 3)
+CONFIRMATION_CLOSE_DAYS = envint("CONFIRMATION_CLOSE_DAYS", 4)
+# Hour (UTC) at which daily digests to customers go out.
+DIGEST_HOUR = envint("DIGEST_HOUR", 8)
+ALLOWED_ATTACHMENT_TYPES = envlist(
+    "ALLOWED_ATTACHMENT_TYPES",
+    "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
+    "application/zip,application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,message/rfc822",
+)
 
 # --- Notices ----------------------------------------------------------------------
 # One voice: at most one email per case to a customer in this window (seconds); updates

@@ -4,18 +4,23 @@ from django.urls import include, path
 
 from cases.urls import desk_urls, portal_urls, reports_urls
 from helpdesk import views
+from helpdesk.accounts import views as account_views
 
 admin.site.site_header = "Helpdesk administration"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/link/", account_views.link_request, name="link_request"),
+    path("accounts/link/<str:token>/", account_views.link_redeem, name="link_redeem"),
+    path(
+        "accounts/password_reset/",
+        account_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include((desk_urls, "desk"))),
     path("portal/", include((portal_urls, "portal"))),
     path("reports/", include((reports_urls, "reports"))),

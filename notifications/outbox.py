@@ -70,14 +70,19 @@ def notify_by_email(
     key: str,
     throttle: bool = False,
     claimed: bool = False,
+    urgent: bool = False,
 ) -> Notice | None:
     """Queue an email; with `throttle` (every message to a customer), one voice applies:
     at most one email per case and recipient per CUSTOMER_EMAIL_THROTTLE, later updates
-    inside the window wait and are merged into one message."""
+    inside the window wait and are merged into one message. Customers who chose the daily
+    digest get routine updates at DIGEST_HOUR; `urgent` ones (delay notices) go at once."""
     now = timezone.now()
     send_after = now
     if throttle and case is not None:
         send_after = _throttled_send_after(case, recipient, now)
+    if not urgent and recipient.notify_preference == recipient.NotifyPreference.DIGEST:
+        # A digest reader gets one email a day; a delay notice (urgent) still goes at once.
+        send_after = max(send_after, next_digest(now))
     notice = _create_once(
         claimed=claimed,
         recipient=recipient,
@@ -92,6 +97,11 @@ def notify_by_email(
     if notice is not None and send_after <= now:
         transaction.on_commit(partial(enqueue_delivery, notice.pk), robust=True)
     return notice
+
+
+def next_digest(now):
+    digest = now.replace(hour=settings.DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    return digest if digest > now else digest + timedelta(days=1)
 
 
 def _throttled_send_after(case, recipient, now):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import clocks, sla_actions
-from cases.models import Case
+from cases.models import Case, Status
 
 
 @dataclass
@@ -43,16 +43,20 @@ def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
 
 def _sweep_case(case: Case, *, now: datetime, cache: clocks.PolicyCache) -> int:
     policy = clocks.policy_for(case, cache)
-    if policy is None or case.status not in clocks.RUNNING:
+    targets = policy.targets if policy else None
+    due = clocks.thresholds(case, targets)
+    if not due:
         Case.objects.filter(pk=case.pk).update(next_sla_check=None)
         return 0
     steps = 0
-    for threshold in clocks.thresholds(case, policy.targets):
+    for threshold in due:
         if threshold.at > now:
             break
-        steps += sla_actions.apply_step(case, threshold, policy.targets, now=now)
+        steps += sla_actions.apply_step(case, threshold, targets, now=now)
+    if case.status == Status.CLOSED:
+        return steps  # closed by the step itself; its service saved the case
     fields = clocks.refresh_clocks(case, now=now, cache=cache)
-    upcoming = [t.at for t in clocks.thresholds(case, policy.targets) if t.at > now]
+    upcoming = [t.at for t in clocks.thresholds(case, targets) if t.at > now]
     case.next_sla_check = min(upcoming) if upcoming else None
     case.save(update_fields=[*fields, "last_public_update"])
     return steps

@@ -3,6 +3,8 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 
+from cases.models import PLAIN_STATUS
+
 register = template.Library()
 
 AT_RISK = timedelta(hours=4)
@@ -37,3 +39,17 @@ def risk(due: datetime | None) -> str:
     if left < timedelta(0):
         return "sla-breached"
     return "sla-at-risk" if left < AT_RISK else "sla-on-track"
+
+
+@register.filter
+def plain_status(status: str) -> str:
+    return PLAIN_STATUS.get(status, status)
+
+
+@register.filter
+def iso(value: str | None) -> datetime | None:
+    """An ISO timestamp kept in an entry's data, as a datetime for the date filter."""
+    try:
+        return timezone.localtime(datetime.fromisoformat(value)) if value else None
+    except (TypeError, ValueError):
+        return None

@@ -17,6 +17,10 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     sla_tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
+    customers_see_own_cases_only = models.BooleanField(
+        default=False,
+        help_text="Each customer sees only the cases they reported, not the whole organisation's.",
+    )
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -81,6 +85,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
     departments = models.ManyToManyField(Department, blank=True, related_name="agents")
+
+    class NotifyPreference(models.TextChoices):
+        EACH = "each", "Email me on every update"
+        DIGEST = "digest", "One email a day with all updates"
+
+    notify_preference = models.CharField(
+        max_length=10, choices=NotifyPreference.choices, default=NotifyPreference.EACH
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -135,3 +147,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_manager(self) -> bool:
         return self.role == self.Role.MANAGER
+
+
+class SignInLink(models.Model):
+    """A passwordless sign-in link: single use, short-lived; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Sign-in link for {self.user_id}"
