@@ -60,7 +60,24 @@ def _local_instant(spec: CalendarSpec, day: date, minute: int) -> datetime:
     local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=spec.tz)
     # A wall time skipped by DST (e.g. 02:30 on spring-forward day) maps to the instant the
     # clocks jumped to; normalise through UTC so ordering is by real time.
-    return local.astimezone(UTC)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(spec.tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        # zoneinfo reads a skipped time with the old offset, which lands *after* the jump and
+        # would let an interval ending there overlap the next one: use the jump itself.
+        instant = _jump(spec.tz, local.replace(fold=1).astimezone(UTC), instant)
+    return instant
+
+
+def _jump(tz: ZoneInfo, before: datetime, after: datetime) -> datetime:
+    """The instant in (before, after] when the UTC offset changed to `after`'s."""
+    offset = after.astimezone(tz).utcoffset()
+    while after - before > timedelta(seconds=1):
+        middle = before + (after - before) / 2
+        if middle.astimezone(tz).utcoffset() == offset:
+            after = middle
+        else:
+            before = middle
+    return after.replace(microsecond=0)  # offsets change on whole seconds
 
 
 def working_intervals(spec: CalendarSpec, start: datetime) -> Iterator[tuple[datetime, datetime]]:
