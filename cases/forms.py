@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from cases.models import CustomerIdentifier, Priority
+from cases.models import CustomerIdentifier, IncidentStatus, Priority
 from helpdesk.accounts.models import Department, User
 
 
@@ -325,4 +325,36 @@ class NotificationSettingsForm(forms.Form):
         choices=User.NotifyPreference.choices,
         widget=forms.RadioSelect,
         label="Email me",
+    )
+
+
+class IncidentForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    public_summary = forms.CharField(
+        label="Public summary (affected customers read this)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    cause = forms.CharField(label="Cause (e.g. release 4.2)", required=False, max_length=200)
+    cause_date = forms.DateField(
+        label="Cause date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    affects_all = forms.BooleanField(label="Affects every organisation", required=False)
+
+
+class IncidentUpdateForm(forms.Form):
+    body = forms.CharField(
+        label="Update",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the update first."},
+    )
+    public = forms.BooleanField(
+        label="Public: every linked customer receives it", required=False, initial=True
+    )
+    status = forms.ChoiceField(
+        label="Move status to",
+        required=False,
+        choices=[("", "Keep the status"), *IncidentStatus.choices],
     )

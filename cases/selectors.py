@@ -21,6 +21,7 @@ from cases.models import (
 from helpdesk.accounts.models import Department, User
 
 LIST_RELATED = ("customer", "organization", "owner", "owning_department")
+PAGE_RELATED = (*LIST_RELATED, "incident")
 TIMELINE_PAGE = 100
 
 
@@ -91,7 +92,7 @@ def case_for_page(user: User, reference: str) -> Case | None:
     return (
         Case.objects.visible_to(user)
         .by_reference(reference)
-        .select_related(*LIST_RELATED, "satisfaction")
+        .select_related(*PAGE_RELATED, "satisfaction")
         .prefetch_related(
             Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
         )

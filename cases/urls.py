@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import desk, handoffs, portal, reports
+from cases.views import desk, handoffs, incidents, portal, reports
 
 desk_urls = [
     path("", desk.dashboard, name="dashboard"),
@@ -10,6 +10,12 @@ desk_urls = [
     path("agents/", desk.agent_picker, name="agent_picker"),
     path("cases/new/", desk.open_case, name="open_case"),
     path("queue/", handoffs.queue, name="queue"),
+    path("incidents/", incidents.incident_list, name="incidents"),
+    path("incidents/new/", incidents.incident_new, name="incident_new"),
+    path("incidents/<int:incident_id>/", incidents.incident_detail, name="incident"),
+    path("incidents/<int:incident_id>/updates/", incidents.incident_update, name="incident_update"),
+    path("cases/<str:reference>/incident/", incidents.link_case, name="link_incident"),
+    path("cases/<str:reference>/similar/", incidents.similar, name="similar"),
     path(
         "handoffs/<int:handoff_id>/<slug:action>/", handoffs.handoff_action, name="handoff_action"
     ),
@@ -31,6 +37,7 @@ portal_urls = [
     path("settings/", portal.notification_settings, name="settings"),
     path("cases/new/", portal.report, name="report"),
     path("cases/similar/", portal.similar, name="similar"),
+    path("incidents/<int:incident_id>/", portal.incident, name="incident"),
     path("cases/<str:reference>/", portal.case_detail, name="case"),
     path("cases/<str:reference>/timeline/", portal.case_timeline, name="case_timeline"),
     path("cases/<str:reference>/reply/", portal.reply, name="reply"),

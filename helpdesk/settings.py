@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(SLA_SWEEP_INTERVAL),
         "options": {"expires": SLA_SWEEP_INTERVAL},
     },
+    "incident-redrive": {
+        "task": "cases.tasks.redrive_incident_updates",
+        "schedule": float(NOTICE_REDRIVE_INTERVAL),
+        "options": {"expires": NOTICE_REDRIVE_INTERVAL},
+    },
     "notice-redrive": {
         "task": "notifications.tasks.redrive_notices",
         "schedule": float(NOTICE_REDRIVE_INTERVAL),

@@ -23,6 +23,7 @@ from cases.models.handoff import (
     Handoff,
     HandoffStatus,
 )
+from cases.models.incident import Incident, IncidentStatus, IncidentUpdate
 from cases.models.sla_policy import (
     BusinessCalendar,
     BusinessHours,
@@ -50,6 +51,9 @@ __all__ = [
     "Handoff",
     "HandoffStatus",
     "Holiday",
+    "Incident",
+    "IncidentStatus",
+    "IncidentUpdate",
     "Priority",
     "SLAEvent",
     "SLAPolicy",

@@ -133,6 +133,14 @@ class Case(models.Model):
         default=timedelta(0), help_text="Business time credited back for pauses."
     )
     eta = models.DateTimeField(null=True, blank=True, help_text="What we promised the customer.")
+    incident = models.ForeignKey(
+        "cases.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        help_text="The known problem behind this case, if any.",
+    )
     # The next instant the SLA sweep must look at this case; NULL when no clock runs.
     next_sla_check = models.DateTimeField(null=True, blank=True)
 

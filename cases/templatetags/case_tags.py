@@ -53,3 +53,14 @@ def iso(value: str | None) -> datetime | None:
         return timezone.localtime(datetime.fromisoformat(value)) if value else None
     except (TypeError, ValueError):
         return None
+
+
+@register.inclusion_tag("portal/_known_issues.html", takes_context=True)
+def known_issues(context):
+    """Open incidents affecting the signed-in customer's organisation, for the banner."""
+    user = context["request"].user
+    if not (user.is_authenticated and user.is_customer):
+        return {"incidents": []}
+    from cases.models import Incident
+
+    return {"incidents": list(Incident.objects.visible_to(user).open().order_by("-created")[:3])}

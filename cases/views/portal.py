@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from django_ratelimit.decorators import ratelimit
 
-from cases import selectors, services
+from cases import incidents as incident_services
+from cases import selectors, services, similarity
 from cases.forms import (
     IdentifierForm,
     NotificationSettingsForm,
@@ -23,7 +24,7 @@ from cases.forms import (
     ReportCaseForm,
     StillBrokenForm,
 )
-from cases.models import PRIORITIES_BY_TIER, Case, Priority
+from cases.models import PRIORITIES_BY_TIER, Case, Incident, Priority
 from cases.views.desk import _int, serve_attachment
 from helpdesk.accounts.access import customer_required, portal_access
 from helpdesk.accounts.views import rate_limited
@@ -35,7 +36,7 @@ def _get_case(request: HttpRequest, reference: str) -> Case:
     case = (
         Case.objects.visible_to(request.user)
         .by_reference(reference)
-        .select_related("owner", "owning_department", "customer", "organization")
+        .select_related("owner", "owning_department", "customer", "organization", "incident")
         .prefetch_related("identifiers")
         .first()
     )
@@ -53,11 +54,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"cases": cases, "nav": "cases"})
 
 
+def _public(entries: list) -> list:
+    """What the customer reads: an agent's preview must not show internal entries either
+    (the selector gives agents every entry; the ids still page over what it returned)."""
+    return [entry for entry in entries if not entry.is_internal]
+
+
 def _timeline(request: HttpRequest, case: Case, *, after: int | None = None) -> dict:
     entries = selectors.timeline(request.user, case, after=after)
     first = entries[0].pk if entries else None
     return {
-        "entries": entries,
+        "entries": _public(entries),
         "last_id": entries[-1].pk if entries else (after or 0),
         "first_id": first,
         "earlier": 0 if after is not None else selectors.earlier_count(request.user, case, first),
@@ -96,7 +103,7 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
         first = entries[0].pk if entries else None
         context = {
             "case": case,
-            "entries": entries,
+            "entries": _public(entries),
             "first_id": first,
             "earlier": selectors.earlier_count(request.user, case, first),
         }
@@ -115,6 +122,9 @@ def _answer(request: HttpRequest, case: Case, *, status: int = 200, **extra) -> 
             return render(
                 request, "portal/case.html", _case_context(request, fresh, **extra), status=status
             )
+        if extra.get("notice"):
+            # Without JavaScript the page is reloaded: the confirmation travels as a message.
+            messages.success(request, extra["notice"])
         return redirect("portal:case", reference=case.reference)
     fresh = _get_case(request, case.reference)
     response = render(
@@ -236,6 +246,7 @@ def report(request: HttpRequest) -> HttpResponse:
         except services.CaseError as exc:
             form.add_error(None, str(exc))
         else:
+            _follow_known_issue(request, case)
             messages.success(request, f"Thank you. Your case {case.reference} is with us.")
             url = reverse("portal:case", kwargs={"reference": case.reference})
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -243,12 +254,27 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/report.html", {"form": form, "nav": "report"}, status=status)
 
 
+def _follow_known_issue(request: HttpRequest, case: Case) -> None:
+    """The customer said their problem is a known issue: link the new case to it."""
+    incident_id = _int(request.POST.get("incident"))
+    if incident_id is None:
+        return
+    found = Incident.objects.visible_to(request.user).open().filter(pk=incident_id).first()
+    if found is not None:
+        incident_services.link_case(case=case, incident=found, acting_user=request.user)
+
+
 @customer_required
 @require_GET
 def similar(request: HttpRequest) -> HttpResponse:
     title = request.GET.get("title", "")[:200]
     cases = selectors.similar_open_cases(request.user, title)
-    return render(request, "portal/report.html#similar", {"similar": cases})
+    known = [
+        i
+        for i in similarity.matching_incidents(title, "", via=[])
+        if Incident.objects.visible_to(request.user).filter(pk=i.pk).exists()
+    ]
+    return render(request, "portal/report.html#similar", {"similar": cases, "known": known})
 
 
 @customer_required
@@ -263,3 +289,16 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Saved.")
         return redirect("portal:settings")
     return render(request, "portal/settings.html", {"form": form, "nav": "settings"})
+
+
+@portal_access
+@require_GET
+def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """A known issue's public page: only for organisations it affects (404 otherwise)."""
+    found = Incident.objects.visible_to(request.user).filter(pk=incident_id).first()
+    if found is None:
+        raise Http404("No such incident")
+    updates = found.updates.filter(visibility="public").order_by("-created", "-pk")
+    my_cases = Case.objects.visible_to(request.user).filter(incident=found).order_by("pk")[:20]
+    context = {"incident": found, "updates": updates, "my_cases": my_cases}
+    return render(request, "portal/incident.html", context)

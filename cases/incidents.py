@@ -1,0 +1,274 @@
+"""Incident services: link cases to a known problem and tell every linked customer at once.
+
+Each linked case keeps its own owner. A public update reaches every linked case's timeline
+and customer (one notice per update and case, through the throttled outbox); an internal
+one reaches only the timelines. Resolving an incident never closes a case: each linked
+open case is asked for the customer's confirmation.
+
+Fan-out to linked cases runs in a Celery task (`cases.tasks.fan_out_incident_update`), so
+posting to a thousand cases is one request that enqueues, not a thousand sends.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import (
+    Case,
+    EntryKind,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Status,
+    TimelineEntry,
+    Visibility,
+)
+from cases.services import (
+    CaseError,
+    InvalidTransition,
+    _email_customer,
+    _lock,
+    _move,
+    _require_agent,
+    _status_entry,
+    _touch,
+    write_entry,
+)
+from cases.text import render_markdown
+from helpdesk.accounts.models import Organization, User
+
+log = logging.getLogger(__name__)
+
+RESOLVED_WORDS = (
+    "The underlying problem has been fixed. Please confirm it works for you: if it does, "
+    "your case closes; if not, tell us and your case's owner carries on."
+)
+FAN_OUT_BATCH = 200
+
+
+@transaction.atomic
+def open_incident(
+    *,
+    acting_user: User,
+    title: str,
+    public_summary: str = "",
+    cause: str = "",
+    cause_date: date | None = None,
+    affects_all: bool = False,
+    organizations: Iterable[Organization] = (),
+    cases: Iterable[Case] = (),
+) -> Incident:
+    """Open an incident, optionally from the selected similar cases (one click).
+
+    Who: any agent. Writes: `incident_link` (public) on each linked case.
+    """
+    _require_agent(acting_user)
+    title = title.strip()
+    if not title:
+        raise CaseError("An incident needs a title.")
+    incident = Incident.objects.create(
+        title=title[:200],
+        public_summary=public_summary.strip(),
+        cause=cause.strip()[:200],
+        cause_date=cause_date,
+        affects_all_organizations=affects_all,
+        created_by=acting_user,
+    )
+    incident.organizations.set(list(organizations))
+    for case in cases:
+        link_case(case=case, incident=incident, acting_user=acting_user)
+    return incident
+
+
+@transaction.atomic
+def link_case(*, case: Case, incident: Incident, acting_user: User) -> Case:
+    """Link a case to an incident; its organisation becomes affected.
+
+    Who: any agent, or the case's customer (following a known issue from the portal).
+    Writes: `incident_link` (public: the customer learns others have the same problem).
+    """
+    if acting_user.is_customer:
+        if acting_user.organization_id != case.organization_id:
+            raise CaseError("This is not your case.")
+    else:
+        _require_agent(acting_user)
+    case = _lock(case, None)
+    if case.incident_id == incident.pk:
+        return case
+    if not incident.is_open:
+        raise CaseError("This incident is resolved; link the case to an open one.")
+    case.incident = incident
+    _touch(case, fields=["incident"], bump=False)
+    if not incident.affects_all_organizations:
+        incident.organizations.add(case.organization_id)
+    body = (
+        f"Your case is linked to a known problem: **{incident.title}**. Other customers "
+        "reported the same; we keep you informed here while your case's owner stays yours."
+    )
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.INCIDENT_LINK,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        body=body,
+        data={"incident": incident.pk, "summary": f"linked to incident: {incident.title}"},
+    )
+    if not acting_user.is_customer:
+        _email_customer(case, entry, f"A known problem affects your case: {case.title}")
+    return case
+
+
+@transaction.atomic
+def unlink_case(*, case: Case, acting_user: User) -> Case:
+    """Who: any agent. Writes: `incident_link` (internal) saying it was unlinked."""
+    _require_agent(acting_user)
+    case = _lock(case, None)
+    if case.incident_id is None:
+        return case
+    incident_id = case.incident_id
+    case.incident = None
+    _touch(case, fields=["incident"], bump=False)
+    write_entry(
+        case=case,
+        kind=EntryKind.INCIDENT_LINK,
+        actor=acting_user,
+        visibility=Visibility.INTERNAL,
+        data={"incident": incident_id, "unlinked": True, "summary": "unlinked from incident"},
+    )
+    return case
+
+
+@transaction.atomic
+def post_update(
+    *,
+    incident: Incident,
+    acting_user: User,
+    body: str,
+    public: bool,
+    status: str = "",
+) -> IncidentUpdate:
+    """Post an update to everyone on the incident; optionally move its status.
+
+    Who: any agent. Writes an IncidentUpdate, then (in a task, after commit) one
+    `incident_update` entry per linked case: public ones with a customer email each,
+    internal ones on the timeline only. Resolving asks each linked open case's customer
+    to confirm (`status_change` to pending confirmation); no case is closed.
+    """
+    _require_agent(acting_user)
+    body = body.strip()
+    if not body:
+        raise CaseError("Write the update first.")
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if status and status not in IncidentStatus.values:
+        raise CaseError("Unknown incident status.")
+    if not incident.is_open:
+        raise CaseError("This incident is resolved.")
+    update = IncidentUpdate.objects.create(
+        incident=incident,
+        author=acting_user,
+        visibility=Visibility.PUBLIC if public else Visibility.INTERNAL,
+        body=body,
+        body_html=render_markdown(body),
+        status=status,
+    )
+    fields = ["updated"]
+    incident.updated = timezone.now()
+    if status and status != incident.status:
+        incident.status = status
+        fields.append("status")
+        if status == IncidentStatus.RESOLVED:
+            incident.resolved_at = incident.updated
+            fields.append("resolved_at")
+    incident.save(update_fields=fields)
+    transaction.on_commit(partial(_enqueue_fan_out, update.pk), robust=True)
+    return update
+
+
+def _enqueue_fan_out(update_id: int) -> None:
+    from cases.tasks import fan_out_incident_update
+
+    try:
+        fan_out_incident_update.delay(update_id)
+    except Exception:  # the broker is down: the periodic re-drive sends it
+        log.warning("Could not enqueue incident update %s; the re-drive will", update_id)
+
+
+def unfinished_updates(*, older_than_seconds: int = 60) -> list[int]:
+    """Updates whose fan-out never finished (a lost message or a dead worker)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        IncidentUpdate.objects.filter(fanned_out_at__isnull=True, created__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:100]
+    )
+
+
+def fan_out(update_id: int) -> int:
+    """Deliver an update to every linked case not reached yet. Safe to run twice: a case
+    that already has this update's entry is skipped. Returns the cases reached."""
+    update = IncidentUpdate.objects.select_related("incident", "author").get(pk=update_id)
+    reached = 0
+    while True:
+        done = TimelineEntry.objects.filter(
+            kind=EntryKind.INCIDENT_UPDATE, data__update=update.pk
+        ).values("case_id")
+        batch = list(
+            Case.objects.filter(incident=update.incident)
+            .exclude(pk__in=done)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:FAN_OUT_BATCH]
+        )
+        if not batch:
+            break
+        for case_id in batch:
+            with transaction.atomic():
+                _deliver_to_case(update, Case.objects.get(pk=case_id))
+            reached += 1
+    if update.fanned_out_at is None:
+        IncidentUpdate.objects.filter(pk=update.pk).update(fanned_out_at=timezone.now())
+    return reached
+
+
+def _deliver_to_case(update: IncidentUpdate, case: Case) -> None:
+    case = _lock(case, None)
+    if TimelineEntry.objects.filter(
+        case=case, kind=EntryKind.INCIDENT_UPDATE, data__update=update.pk
+    ).exists():
+        return
+    public = update.visibility == Visibility.PUBLIC
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.INCIDENT_UPDATE,
+        actor=update.author,
+        visibility=update.visibility,
+        body=update.body,
+        data={
+            "incident": update.incident_id,
+            "update": update.pk,
+            "status": update.status,
+            "summary": f"incident update: {update.incident.title}",
+        },
+    )
+    if public:
+        _email_customer(case, entry, f"An update on a known problem: {update.incident.title}")
+    if update.status == IncidentStatus.RESOLVED:
+        _ask_to_confirm(case, update)
+    else:
+        _touch(case, bump=False, public_update=public)
+
+
+def _ask_to_confirm(case: Case, update: IncidentUpdate) -> None:
+    if case.status not in (Status.OPEN, Status.WAITING_ON_CUSTOMER):
+        _touch(case, bump=False)
+        return  # new (no owner yet), already pending, or closed: nothing to confirm
+    try:
+        old = _move(case, Status.PENDING_CONFIRMATION)
+    except InvalidTransition:
+        return
+    _touch(case, fields=["status"], public_update=True)
+    entry = _status_entry(case, actor=update.author, old=old, new=case.status, body=RESOLVED_WORDS)
+    _email_customer(case, entry, f"Is it fixed for you? Please confirm: {case.title}")
