@@ -216,11 +216,28 @@ def seed_cases(people: dict[str, User]) -> None:
             due=timezone.now() + timedelta(days=3),
         )
         handoffs.accept_handoff(handoff=battery, acting_user=parts)
-        handoffs.request_handoff(
+        # Warranty first bounces it back, the way departments used to; the owner fixes
+        # what was missing and asks again, so the case shows in the bounce report.
+        warranty_check = handoffs.request_handoff(
             case=case,
             acting_user=agent,
             department=departments["Warranty"],
             needed="Confirm warranty cover for the battery and power supply replacement.",
+            customer_summary="checking your warranty",
+        )
+        handoffs.decline_handoff(
+            handoff=warranty_check,
+            acting_user=people["warranty@demo.test"],
+            reason="We need the order ID of the purchase to check the cover.",
+        )
+        services.add_identifier(
+            case=case, acting_user=agent, name="Order ID", value="SO-2024-55310"
+        )
+        handoffs.request_handoff(
+            case=case,
+            acting_user=agent,
+            department=departments["Warranty"],
+            needed="Order ID is now on the case. Confirm warranty cover for battery and PSU.",
             customer_summary="checking your warranty",
             due=timezone.now() + timedelta(days=5),
         )

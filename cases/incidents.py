@@ -99,6 +99,9 @@ def link_case(*, case: Case, incident: Incident, acting_user: User) -> Case:
     case = _lock(case, None)
     if case.incident_id == incident.pk:
         return case
+    # The caller's copy may predate a resolution: read the status under the lock that
+    # post_update takes, so a case is never linked after the resolving fan-out began.
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if not incident.is_open:
         raise CaseError("This incident is resolved; link the case to an open one.")
     case.incident = incident

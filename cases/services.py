@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Case as DbCase
+from django.db.models import Value, When
 from django.utils import timezone
 
 from cases import clocks
@@ -22,6 +24,7 @@ from cases.models import (
     EntryKind,
     Handoff,
     Priority,
+    Promise,
     Satisfaction,
     Status,
     TimelineEntry,
@@ -223,11 +226,25 @@ def _move(case: Case, new_status: str) -> str:
         )
     old = case.status
     case.status = new_status
+    if new_status in (Status.PENDING_CONFIRMATION, Status.CLOSED):
+        settle_promises(case)
     if new_status == Status.CLOSED:
         case.closed_at = timezone.now()
     elif old == Status.CLOSED:
         case.closed_at = None
     return old
+
+
+def settle_promises(case: Case, *, replaced: bool = False) -> None:
+    """Settle the case's open promises: kept when the fix came by the promised time; a
+    promise replaced by a new estimate counts as not kept."""
+    now = timezone.now()
+    kept = (
+        Value(False)
+        if replaced
+        else DbCase(When(eta__gte=now, then=Value(True)), default=Value(False))
+    )
+    Promise.objects.filter(case=case, settled_at__isnull=True).update(settled_at=now, kept=kept)
 
 
 def _set_owner(case: Case, owner: User) -> None:

@@ -18,6 +18,7 @@ from cases.models import (
     Case,
     EntryKind,
     Handoff,
+    Promise,
     SLAEvent,
     SLAStep,
     SLATarget,
@@ -330,6 +331,13 @@ def set_eta(*, case: Case, acting_user: User, eta: datetime) -> Case:
 
 def _promise(case: Case, *, acting_user: User, eta: datetime) -> None:
     previous = case.eta
+    services.settle_promises(case, replaced=True)
+    Promise.objects.create(
+        case=case,
+        made_by=acting_user,
+        department=services._department_of(acting_user, prefer=case.owning_department),
+        eta=eta,
+    )
     case.eta = eta
     case.updated = timezone.now()
     write_entry(

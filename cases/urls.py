@@ -59,4 +59,11 @@ portal_urls = [
 
 reports_urls = [
     path("", reports.index, name="index"),
+    path("unowned/", reports.unowned, name="unowned"),
+    path("time-to-owner/", reports.time_to_owner, name="time_to_owner"),
+    path("bounces/", reports.bounces, name="bounces"),
+    path("sla/", reports.sla, name="sla"),
+    path("promises/", reports.promises, name="promises"),
+    path("quality/", reports.quality, name="quality"),
+    path("one-voice/", reports.voice, name="voice"),
 ]

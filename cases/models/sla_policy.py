@@ -181,3 +181,32 @@ class SLAEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.target} {self.step}"
+
+
+class Promise(models.Model):
+    """An estimate given to a customer. Kept when the fix was proposed by then."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="promises")
+    made_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="promises_made"
+    )
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    eta = models.DateTimeField()
+    created = models.DateTimeField(default=timezone.now)
+    # Filled when the case is next proposed as resolved (or closed), or the promise is
+    # replaced by a new one: whichever comes first settles it.
+    settled_at = models.DateTimeField(null=True, blank=True)
+    kept = models.BooleanField(null=True)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["created"], name="promise_created_idx"),
+            models.Index(
+                fields=["case"], name="promise_open_idx", condition=Q(settled_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} by {self.eta:%Y-%m-%d %H:%M}"

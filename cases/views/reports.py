@@ -1,9 +1,220 @@
+"""Manager reports: a summary and seven reports, each with filters in the URL, a chart
+where a picture says it faster, a table, and the table as CSV (`?format=csv`)."""
+
+import csv
+from datetime import timedelta
+
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
+from cases import charts, reports
 from helpdesk.accounts.access import manager_required
+from helpdesk.accounts.models import Department, User
+
+PAGE_SIZE = 50
+
+
+def _hours(delta: timedelta | None) -> float | None:
+    return None if delta is None else round(delta.total_seconds() / 3600, 1)
+
+
+def _base(request: HttpRequest, name: str) -> dict:
+    filters = reports.Filters.from_query(request.GET)
+    return {
+        "filters": filters,
+        "report": name,
+        "departments": Department.objects.order_by("name"),
+        "owners": User.objects.filter(role__in=["agent", "manager"], is_active=True).order_by(
+            "full_name"
+        ),
+        "query": request.GET.urlencode(),
+    }
+
+
+def _csv(name: str, columns: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+    return response
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @manager_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/index.html", {})
+    context = _base(request, "summary")
+    filters = context["filters"]
+    unowned = reports.unowned(filters)
+    wait = reports.time_to_owner(filters)["overall"]
+    sla = reports.sla(filters)
+    promised = reports.promises(filters)["overall"]
+    quality = reports.quality(filters)
+    voice = reports.voice(filters)
+    context["headline"] = {
+        "unowned": unowned["new"].count(),
+        "lapsed": unowned["lapsed"].count(),
+        "median_wait": _hours(wait["median"]),
+        "bounced": reports.bounces(filters).count(),
+        "breaches": sla["breaches"],
+        "surprise_rate": sla["surprise_rate"],
+        "at_risk": sla["at_risk"].count(),
+        "kept_share": promised["kept_share"],
+        "promises": promised["settled"],
+        "confirmed": quality["confirmed"],
+        "auto_closed": quality["auto_closed"],
+        "reopen_rate": quality["reopen_rate"],
+        "satisfaction": quality["satisfaction"]["average"],
+        "per_case": voice["per_case"],
+        "outside": voice["outside"],
+    }
+    return render(request, "reports/index.html", context)
+
+
+@manager_required
+@require_GET
+def unowned(request: HttpRequest) -> HttpResponse:
+    context = _base(request, "unowned")
+    found = reports.unowned(context["filters"])
+    if request.GET.get("format") == "csv":
+        rows = [
+            (c.reference, c.title, c.customer.full_name, c.organization.name, c.created,
+             c.came_in or c.channel or "")
+            for c in found["new"]
+        ]  # fmt: skip
+        return _csv("unowned", ["case", "title", "customer", "organisation", "created",
+                                "came in through"], rows)  # fmt: skip
+    context.update(new=_page(request, found["new"]), lapsed=found["lapsed"][:PAGE_SIZE])
+    return render(request, "reports/unowned.html", context)
+
+
+@manager_required
+@require_GET
+def time_to_owner(request: HttpRequest) -> HttpResponse:
+    context = _base(request, "time_to_owner")
+    found = reports.time_to_owner(context["filters"])
+    weeks = [
+        {**row, "median_h": _hours(row["median"]), "p90_h": _hours(row["p90"]),
+         "worst_h": _hours(row["worst"])}
+        for row in found["by_week"]
+    ]  # fmt: skip
+    departments = [
+        {**row, "median_h": _hours(row["median"]), "p90_h": _hours(row["p90"]),
+         "worst_h": _hours(row["worst"])}
+        for row in found["by_department"]
+    ]  # fmt: skip
+    if request.GET.get("format") == "csv":
+        rows = [("week", w["week"].date(), w["n"], w["median_h"], w["p90_h"], w["worst_h"])
+                for w in weeks]  # fmt: skip
+        rows += [("department", d["first_department"], d["n"], d["median_h"], d["p90_h"],
+                  d["worst_h"]) for d in departments]  # fmt: skip
+        return _csv("time-to-owner", ["by", "group", "cases", "median hours", "p90 hours",
+                                      "worst hours"], rows)  # fmt: skip
+    context.update(
+        overall={k: _hours(v) if k != "n" else v for k, v in found["overall"].items()},
+        weeks=weeks,
+        departments=departments,
+        chart=charts.bar_chart(
+            [(f"{w['week']:%d %b}", w["median_h"] or 0.0) for w in weeks],
+            title="Median hours to an owner, by week",
+            unit=" h",
+        ),
+    )
+    return render(request, "reports/time_to_owner.html", context)
+
+
+@manager_required
+@require_GET
+def bounces(request: HttpRequest) -> HttpResponse:
+    context = _base(request, "bounces")
+    found = reports.bounces(context["filters"])
+    if request.GET.get("format") == "csv":
+        rows = [(c.reference, c.title, c.transfers, c.declines, c.owner_again, c.asked_again,
+                 c.path or "") for c in found]  # fmt: skip
+        return _csv("bounces", ["case", "title", "ownership changes", "declined handoffs",
+                                "owner again", "department asked again", "path"], rows)  # fmt: skip
+    context["cases"] = _page(request, found)
+    return render(request, "reports/bounces.html", context)
+
+
+@manager_required
+@require_GET
+def sla(request: HttpRequest) -> HttpResponse:
+    context = _base(request, "sla")
+    found = reports.sla(context["filters"])
+    if request.GET.get("format") == "csv":
+        rows = [(r["target"], r["case__owning_department__name"] or "", r["total"],
+                 r["surprises"]) for r in found["by_target"]]  # fmt: skip
+        return _csv("sla-breaches", ["target", "department", "breaches", "without notice"],
+                    rows)  # fmt: skip
+    context.update(
+        found=found,
+        at_risk=found["at_risk"][:PAGE_SIZE],
+        chart=charts.bar_chart(
+            [(_breach_label(r), r["total"]) for r in found["by_target"]],
+            title="Breaches by target and department",
+        ),
+    )
+    return render(request, "reports/sla.html", context)
+
+
+@manager_required
+@require_GET
+def promises(request: HttpRequest) -> HttpResponse:
+    context = _base(request, "promises")
+    found = reports.promises(context["filters"])
+    if request.GET.get("format") == "csv":
+        rows = [(r["made_by__full_name"], r["department__name"] or "", r["total"], r["settled"],
+                 r["kept"], r["kept_share"]) for r in found["rows"]]  # fmt: skip
+        return _csv("promises", ["owner", "department", "promises", "settled", "kept",
+                                 "kept %"], rows)  # fmt: skip
+    context.update(
+        found=found,
+        chart=charts.bar_chart(
+            [(r["made_by__full_name"], r["kept_share"] or 0.0) for r in found["rows"]],
+            title="Share of promises kept, by owner",
+            unit=" %",
+        ),
+    )
+    return render(request, "reports/promises.html", context)
+
+
+@manager_required
+@require_GET
+def quality(request: HttpRequest) -> HttpResponse:
+    context = _base(request, "quality")
+    found = reports.quality(context["filters"])
+    if request.GET.get("format") == "csv":
+        rows = [(r["case__owning_department__name"] or "", r["case__owner__full_name"] or "",
+                 round(r["average"], 2), r["n"]) for r in found["by_owner"]]  # fmt: skip
+        return _csv("satisfaction", ["department", "owner", "average rating", "ratings"], rows)
+    context.update(
+        found=found,
+        chart=charts.bar_chart(found["distribution"], title="Ratings from 1 to 5"),
+    )
+    return render(request, "reports/quality.html", context)
+
+
+@manager_required
+@require_GET
+def voice(request: HttpRequest) -> HttpResponse:
+    context = _base(request, "voice")
+    found = reports.voice(context["filters"])
+    if request.GET.get("format") == "csv":
+        rows = [(f"C-{r['case']:06d}", r["case__title"], r["n"], r["sent"])
+                for r in found["busiest"]]  # fmt: skip
+        return _csv("one-voice", ["case", "title", "updates emailed", "emails sent"], rows)
+    context["found"] = found
+    return render(request, "reports/voice.html", context)
+
+
+def _breach_label(row: dict) -> str:
+    target = row["target"].replace("_", " ")
+    return f"{target} · {row['case__owning_department__name'] or '—'}"
