@@ -14,6 +14,7 @@ from cases import sla
 from cases.models import Case, SLAPolicy, SLAStep, SLATarget, Status
 
 CLOCK_FIELDS = [
+    "pending_since",
     "first_response_due",
     "next_update_due",
     "resolution_due",
@@ -68,9 +69,11 @@ class Threshold:
 
 def confirmation_thresholds(case: Case) -> list[Threshold]:
     """A case pending confirmation: one reminder, then closed if the customer stays silent."""
-    if case.status != Status.PENDING_CONFIRMATION or case.paused_at is None:
+    if case.status != Status.PENDING_CONFIRMATION:
         return []
-    since = case.paused_at
+    since = case.pending_since or case.paused_at
+    if since is None:
+        return []
     remind = since + timedelta(days=settings.CONFIRMATION_REMINDER_DAYS)
     close = remind + timedelta(days=settings.CONFIRMATION_CLOSE_DAYS)
     return [

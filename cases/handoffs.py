@@ -25,6 +25,7 @@ from cases.services import (
     _require_agent,
     _require_owner_or_manager,
     _touch,
+    note_bounce,
     write_entry,
 )
 from helpdesk.accounts.models import Department, User
@@ -150,6 +151,7 @@ def request_handoff(
         repeat=earlier > 0,
     )
     _touch(case, bump=False)
+    note_bounce(case)
     for member in _notify_targets(handoff):
         outbox.notify_in_app(
             recipient=member,

@@ -266,7 +266,8 @@ def _deliver_to_case(update: IncidentUpdate, case: Case) -> None:
 
 def _ask_to_confirm(case: Case, update: IncidentUpdate) -> None:
     if case.status not in (Status.OPEN, Status.WAITING_ON_CUSTOMER):
-        _touch(case, bump=False)
+        # The customer still heard our public word: the clocks know, as for any update.
+        _touch(case, bump=False, public_update=update.visibility == Visibility.PUBLIC)
         return  # new (no owner yet), already pending, or closed: nothing to confirm
     try:
         old = _move(case, Status.PENDING_CONFIRMATION)

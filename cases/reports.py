@@ -21,7 +21,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -41,6 +40,7 @@ from cases.models import (
     Satisfaction,
     SLAEvent,
     SLAStep,
+    SLATarget,
     Status,
     TimelineEntry,
 )
@@ -59,7 +59,6 @@ CASE_VOICE_KINDS = {
     "delay_notice",
     "confirmation_reminder",
 }
-BOUNCE_TRANSFERS = 3
 
 
 class Percentile(Aggregate):
@@ -165,16 +164,10 @@ def unowned(filters: Filters) -> dict:
         )
         .order_by("created", "pk")
     )
-    latest_ownership = _entries(EntryKind.OWNERSHIP_CHANGE).order_by("-pk").values("pk")[:1]
     lapsed = (
         filters.cases()
+        .filter(ownership_lapsed=True)
         .exclude(status=Status.CLOSED)
-        .annotate(latest_ownership=Subquery(latest_ownership))
-        .filter(
-            latest_ownership__in=TimelineEntry.objects.filter(
-                kind=EntryKind.OWNERSHIP_CHANGE, data__lapsed=True
-            ).values("pk")
-        )
         .select_related("customer", "organization", "owner", "owning_department")
         .order_by("updated", "pk")
     )
@@ -184,24 +177,25 @@ def unowned(filters: Filters) -> dict:
 # --- 2. time to owner -------------------------------------------------------------------------
 
 
-def time_to_owner(filters: Filters) -> dict:
+def time_to_owner(filters: Filters, *, overall_only: bool = False) -> dict:
     waited = ExpressionWrapper(F("first_owned_at") - F("created"), output_field=DurationField())
-    first_department = Subquery(
-        _entries(EntryKind.OWNERSHIP_CHANGE).order_by("pk").values(name=KT("data__department"))[:1]
-    )
     owned = (
         filters.cases()
         .filter(created__gte=filters.start, created__lt=filters.end, first_owned_at__isnull=False)
         .annotate(
             waited=waited,
             week=TruncWeek("created"),
-            first_department=Coalesce(first_department, Value("—"), output_field=CharField()),
+            first_department_name=Coalesce(
+                "first_department__name", Value("—"), output_field=CharField()
+            ),
         )
     )
+    if overall_only:
+        return {"overall": _spread(owned, None)}
     return {
         "overall": _spread(owned, None),
         "by_week": _spread(owned, "week"),
-        "by_department": _spread(owned, "first_department"),
+        "by_department": _spread(owned, "first_department_name"),
     }
 
 
@@ -239,62 +233,71 @@ def _spread(owned: QuerySet, key: str | None):
 # --- 3. bounces -------------------------------------------------------------------------------
 
 
-def bounces(filters: Filters, *, min_transfers: int = BOUNCE_TRANSFERS) -> QuerySet:
-    """Cases passed back and forth: an owner got it twice (A→B→A), a department was asked
-    twice (a declined handoff re-sent), or more than `min_transfers` ownership changes."""
-    ownership = TimelineEntry.objects.filter(case=OuterRef("pk"), kind=EntryKind.OWNERSHIP_CHANGE)
-    owner_again = (
-        ownership.values("data__to").annotate(times=Count("pk")).filter(times__gt=1).values("pk")
-    )
-    asked_again = (
-        Handoff.objects.filter(case=OuterRef("pk"))
-        .values("department")
-        .annotate(times=Count("pk"))
-        .filter(times__gt=1)
-        .values("department")
-    )
+def bounces(filters: Filters) -> QuerySet:
+    """Cases passed back and forth (A→B→A, a department asked twice, a declined handoff
+    re-sent, more than three ownership changes) that moved in the period. The services
+    keep `bounced` current, so this reads one partial index; `bounce_details` adds the
+    path and counts for the rows shown."""
     return (
         filters.cases()
-        .filter(created__lt=filters.end, updated__gte=filters.start)
-        .annotate(
-            transfers=Coalesce(
-                Subquery(
-                    ownership.filter(data__from__isnull=False)
-                    .exclude(data__from=None)
-                    .values("case")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1],
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            declines=Coalesce(
-                Subquery(
-                    Handoff.objects.filter(case=OuterRef("pk"), status="declined")
-                    .values("case")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1],
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            owner_again=Exists(owner_again),
-            asked_again=Exists(asked_again),
-            path=Subquery(
-                ownership.values("case")
-                .annotate(
-                    path=Path(
-                        Coalesce(KT("data__department"), Value("?"), output_field=CharField()),
-                        output_field=CharField(),
-                    )
-                )
-                .values("path")[:1]
-            ),
-        )
-        .filter(Q(owner_again=True) | Q(asked_again=True) | Q(transfers__gt=min_transfers))
+        .filter(bounced=True, updated__gte=filters.start, created__lt=filters.end)
         .select_related("customer", "organization", "owner", "owning_department")
         .order_by("-updated", "-pk")
     )
+
+
+def bounce_details(cases: list[Case]) -> list[Case]:
+    """Path, counts and reasons for the bounced cases on one page (a fixed few queries)."""
+    ids = [case.pk for case in cases]
+    ownership = TimelineEntry.objects.filter(kind=EntryKind.OWNERSHIP_CHANGE, case_id__in=ids)
+    department = Coalesce(KT("data__department"), Value("?"), output_field=CharField())
+    paths = dict(
+        ownership.values("case_id")
+        .annotate(path=Path(department, output_field=CharField()))
+        .values_list("case_id", "path")
+    )
+    transfers = dict(
+        ownership.filter(data__has_key="from")
+        .exclude(data__from=None)
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )
+    owner_again = set(
+        ownership.values("case_id", "data__to")
+        .annotate(times=Count("pk"))
+        .filter(times__gt=1)
+        .values_list("case_id", flat=True)
+    )
+    handoffs = Handoff.objects.filter(case_id__in=ids)
+    declines = dict(
+        handoffs.filter(status="declined")
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )
+    asked_again = set(
+        handoffs.values("case_id", "department_id")
+        .annotate(times=Count("pk"))
+        .filter(times__gt=1)
+        .values_list("case_id", flat=True)
+    )
+    for case in cases:
+        case.path = _squeeze(paths.get(case.pk, ""))
+        case.transfers = transfers.get(case.pk, 0)
+        case.declines = declines.get(case.pk, 0)
+        case.owner_again = case.pk in owner_again
+        case.asked_again = case.pk in asked_again
+    return cases
+
+
+def _squeeze(path: str) -> str:
+    """'Support → Support → Hardware' reads 'Support → Hardware'."""
+    steps: list[str] = []
+    for step in path.split(" → ") if path else []:
+        if not steps or steps[-1] != step:
+            steps.append(step)
+    return " → ".join(steps)
 
 
 # --- 4. SLA -------------------------------------------------------------------------------------
@@ -315,17 +318,18 @@ def sla(filters: Filters) -> dict:
         step=SLAStep.CUSTOMER_NOTIFIED,
         created__lte=OuterRef("due"),
     )
-    breaches = (
-        SLAEvent.objects.filter(step=SLAStep.BREACHED, due__gte=filters.start, due__lt=filters.end)
-        .filter(case__in=filters.cases())
-        .annotate(told=Exists(told_before))
-    )
+    breaches = filters.cases(
+        SLAEvent.objects.filter(step=SLAStep.BREACHED, due__gte=filters.start, due__lt=filters.end),
+        prefix="case__",
+    ).annotate(told=Exists(told_before))
     totals = breaches.aggregate(total=Count("pk"), surprises=Count("pk", filter=Q(told=False)))
     by_target = list(
         breaches.values("target", "case__owning_department__name")
         .annotate(total=Count("pk"), surprises=Count("pk", filter=Q(told=False)))
         .order_by("target", "case__owning_department__name")
     )
+    for row in by_target:
+        row["target_label"] = SLATarget(row["target"]).label
     return {
         "at_risk": at_risk,
         "breaches": totals["total"],
@@ -368,8 +372,13 @@ def promises(filters: Filters) -> dict:
 
 
 def quality(filters: Filters) -> dict:
-    entries = TimelineEntry.objects.filter(
-        created__gte=filters.start, created__lt=filters.end, case__in=filters.cases()
+    entries = filters.cases(
+        TimelineEntry.objects.filter(
+            kind__in=[EntryKind.STATUS_CHANGE, EntryKind.CONFIRMATION, EntryKind.REOPEN],
+            created__gte=filters.start,
+            created__lt=filters.end,
+        ),
+        prefix="case__",
     )
     closed = Q(kind=EntryKind.STATUS_CHANGE, data__to=Status.CLOSED)
     counts = entries.aggregate(
@@ -386,8 +395,9 @@ def quality(filters: Filters) -> dict:
         counts["closed"] - counts["confirmed"] - counts["auto_closed"], 0
     )
     counts["reopen_rate"] = _share(counts["reopened"], counts["proposed"])
-    ratings = Satisfaction.objects.filter(
-        created__gte=filters.start, created__lt=filters.end, case__in=filters.cases()
+    ratings = filters.cases(
+        Satisfaction.objects.filter(created__gte=filters.start, created__lt=filters.end),
+        prefix="case__",
     )
     summary = ratings.aggregate(average=Avg("rating"), n=Count("pk"))
     distribution = dict(ratings.values_list("rating").annotate(n=Count("pk")).order_by("rating"))
@@ -408,12 +418,14 @@ def quality(filters: Filters) -> dict:
 
 
 def voice(filters: Filters) -> dict:
-    emails = Notice.objects.filter(
-        channel=Notice.Channel.EMAIL,
-        recipient__role=User.Role.CUSTOMER,
-        created__gte=filters.start,
-        created__lt=filters.end,
-        case__in=filters.cases(),
+    emails = filters.cases(
+        Notice.objects.filter(
+            channel=Notice.Channel.EMAIL,
+            recipient__role=User.Role.CUSTOMER,
+            created__gte=filters.start,
+            created__lt=filters.end,
+        ),
+        prefix="case__",
     )
     totals = emails.aggregate(
         emails=Count("pk"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Case as DbCase
-from django.db.models import Value, When
+from django.db.models import Count, Value, When
 from django.utils import timezone
 
 from cases import clocks
@@ -158,7 +158,7 @@ def write_entry(
     """Append one entry to the case's timeline. Called by services, never by views."""
     if department is None and actor is not None and actor.is_agent:
         department = _department_of(actor, prefer=case.owning_department)
-    return TimelineEntry.objects.create(
+    entry = TimelineEntry.objects.create(
         case=case,
         kind=kind,
         actor=actor,
@@ -168,6 +168,9 @@ def write_entry(
         body_html=render_markdown(body),
         data=data or {},
     )
+    if kind == EntryKind.OWNERSHIP_CHANGE:
+        note_bounce(case)
+    return entry
 
 
 def _email_customer(case: Case, entry: TimelineEntry, subject: str) -> None:
@@ -228,11 +231,36 @@ def _move(case: Case, new_status: str) -> str:
     case.status = new_status
     if new_status in (Status.PENDING_CONFIRMATION, Status.CLOSED):
         settle_promises(case)
+    # The confirmation clock (one reminder, then closed) starts at each proposal.
+    case.pending_since = timezone.now() if new_status == Status.PENDING_CONFIRMATION else None
     if new_status == Status.CLOSED:
         case.closed_at = timezone.now()
     elif old == Status.CLOSED:
         case.closed_at = None
     return old
+
+
+BOUNCE_TRANSFERS = 3
+
+
+def note_bounce(case: Case) -> None:
+    """Keep the case's bounce data current after its owner or handoffs changed (the bounce
+    report reads these two fields instead of every case's history)."""
+    ownership = TimelineEntry.objects.filter(case=case, kind=EntryKind.OWNERSHIP_CHANGE)
+    changes = ownership.filter(data__has_key="from").exclude(data__from=None).count()
+    bounced = (
+        case.bounced
+        or changes > BOUNCE_TRANSFERS
+        or ownership.values("data__to").annotate(n=Count("pk")).filter(n__gt=1).exists()
+        or Handoff.objects.filter(case=case)
+        .values("department_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .exists()
+    )
+    if changes != case.ownership_changes or bounced != case.bounced:
+        case.ownership_changes, case.bounced = changes, bounced
+        Case.objects.filter(pk=case.pk).update(ownership_changes=changes, bounced=bounced)
 
 
 def settle_promises(case: Case, *, replaced: bool = False) -> None:
@@ -250,8 +278,10 @@ def settle_promises(case: Case, *, replaced: bool = False) -> None:
 def _set_owner(case: Case, owner: User) -> None:
     case.owner = owner
     case.owning_department = _department_of(owner, prefer=case.owning_department)
+    case.ownership_lapsed = False
     if case.first_owned_at is None:
         case.first_owned_at = timezone.now()
+        case.first_department = case.owning_department
 
 
 def _validate_new_owner(owner: User) -> None:
@@ -338,7 +368,13 @@ def take_ownership(*, case: Case, acting_user: User, expected_version: int | Non
             case=case,
         )
     _set_owner(case, acting_user)
-    fields = ["owner", "owning_department", "first_owned_at"]
+    fields = [
+        "owner",
+        "owning_department",
+        "first_owned_at",
+        "first_department",
+        "ownership_lapsed",
+    ]
     old = None
     if case.status == Status.NEW:
         old = _move(case, Status.OPEN)
@@ -384,7 +420,13 @@ def transfer_ownership(
         raise CaseError(f"{to} already owns {case.reference}.")
     previous = case.owner
     _set_owner(case, to)
-    fields = ["owner", "owning_department", "first_owned_at"]
+    fields = [
+        "owner",
+        "owning_department",
+        "first_owned_at",
+        "first_department",
+        "ownership_lapsed",
+    ]
     old = None
     if case.status == Status.NEW:
         old = _move(case, Status.OPEN)
@@ -447,7 +489,7 @@ def deactivate_agent(*, agent: User, acting_user: User | None) -> list[Case]:
     )
     for case in cases:
         _hand_to_successor(case, leaving=agent)
-        _touch(case, fields=["owner", "owning_department"])
+        _touch(case, fields=["owner", "owning_department", "ownership_lapsed"])
         _write_inheritance(case, leaving=agent, acting_user=acting_user)
         moved.append(case)
     agent.is_active = False
@@ -465,6 +507,7 @@ def _hand_to_successor(case: Case, *, leaving: User) -> User:
         )
     case.owner = lead
     case.owning_department = _department_of(lead, prefer=case.owning_department)
+    case.ownership_lapsed = True
     return lead
 
 
@@ -727,7 +770,7 @@ def _reopen(case: Case, *, actor: User | None, reason: str) -> None:
     )
     if leaving is not None:
         _hand_to_successor(case, leaving=leaving)
-        fields += ["owner", "owning_department"]
+        fields += ["owner", "owning_department", "ownership_lapsed"]
     _touch(case, fields=fields)
     write_entry(
         case=case,

@@ -34,9 +34,13 @@ STOPWORDS = frozenset(
 class Similar:
     cases: list[Case] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
+    # Every other customer with a match, not only those among the `cases` listed.
+    customer_count: int | None = None
 
     @property
     def customers(self) -> int:
+        if self.customer_count is not None:
+            return self.customer_count
         return len({c.customer_id for c in self.cases})
 
 
@@ -71,9 +75,16 @@ def candidates(*, exclude: Case | None = None, since=None) -> QuerySet:
 
 def similar_cases(title: str, description: str, *, exclude: Case | None = None, limit=10):
     """Recent cases of other customers that read like this one, best first."""
+    return _similar_cases(title, description, exclude=exclude, limit=limit)[0]
+
+
+def _similar_cases(
+    title: str, description: str, *, exclude: Case | None, limit: int
+) -> tuple[list[Case], int]:
+    """The best `limit` matches, and how many distinct customers match in all."""
     words = terms(f"{title} {description}")
     if not words:
-        return []
+        return [], 0
     pool = candidates(exclude=exclude)
     if connection.vendor == "postgresql":
         query = SearchQuery(" | ".join(words), search_type="raw", config="english")
@@ -87,11 +98,14 @@ def similar_cases(title: str, description: str, *, exclude: Case | None = None, 
         ranked = ranked.annotate(score=F("rank") + F("title_similarity") / 4).filter(
             Q(rank__gte=MIN_RANK) | Q(title_similarity__gte=0.5)
         )
-        return list(
+        best = list(
             ranked.select_related("customer", "organization", "owner", "incident").order_by(
                 "-score", "-created"
             )[:limit]
         )
+        if len(best) < limit:
+            return best, len({c.customer_id for c in best})
+        return best, ranked.values("customer_id").distinct().count()
     mine = set(words)
     scored = []
     for case in pool.select_related("customer", "organization", "owner", "incident")[:500]:
@@ -100,11 +114,12 @@ def similar_cases(title: str, description: str, *, exclude: Case | None = None, 
         if overlap >= MIN_JACCARD:
             scored.append((overlap, case))
     scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
-    return [case for _score, case in scored[:limit]]
+    return [case for _score, case in scored[:limit]], len({c.customer_id for _s, c in scored})
 
 
-def matching_incidents(title: str, description: str, *, via: list[Case], limit=5):
-    """Open incidents linked to the similar cases, or whose own words match."""
+def matching_incidents(title: str, description: str, *, via: list[Case], limit=5, visible_to=None):
+    """Open incidents linked to the similar cases, or whose own words match; with
+    `visible_to`, only those that user may see (filtered before the limit)."""
     found: dict[int, Incident] = {}
     for case in via:
         if case.incident_id and case.incident.is_open:
@@ -112,6 +127,8 @@ def matching_incidents(title: str, description: str, *, via: list[Case], limit=5
     words = terms(f"{title} {description}")
     if words and len(found) < limit:
         incidents = Incident.objects.open()
+        if visible_to is not None:
+            incidents = incidents.filter(pk__in=Incident.objects.visible_to(visible_to))
         if connection.vendor == "postgresql":
             vector = SearchVector("title", weight="A", config="english") + SearchVector(
                 "public_summary", weight="B", config="english"
@@ -133,8 +150,9 @@ def matching_incidents(title: str, description: str, *, via: list[Case], limit=5
 
 
 def similar_to(case: Case, *, limit: int = 10) -> Similar:
-    cases = similar_cases(case.title, case.description, exclude=case, limit=limit)
+    cases, customers = _similar_cases(case.title, case.description, exclude=case, limit=limit)
     return Similar(
         cases=cases,
         incidents=matching_incidents(case.title, case.description, via=cases),
+        customer_count=customers,
     )

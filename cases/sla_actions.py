@@ -220,7 +220,13 @@ def _warn_staff(case: Case, target: str, due: datetime, now: datetime, quiet_sin
 
 
 def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> None:
-    next_contact = case.eta or case.next_update_due or due
+    # The customer hears from us now: the update clock starts again from here, so the
+    # notice names the next update's real time, never a time (or a promise) already past.
+    if case.first_responded_at is not None:
+        case.last_public_update = now
+        clocks.refresh_clocks(case, now=now)
+    upcoming = [t for t in (case.eta, case.next_update_due) if t is not None and t > now]
+    next_contact = upcoming[0] if upcoming else due
     if target == SLATarget.NEXT_UPDATE:
         subject = f"[{case.reference}] An update on your case: {case.title}"
         opening = "A short update on your case, as promised."
@@ -255,9 +261,6 @@ def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> Non
         claimed=True,
         urgent=True,
     )
-    # The customer heard from us: the update clock starts again from here.
-    if case.first_responded_at is not None:
-        case.last_public_update = now
 
 
 # --- the owner's promises -------------------------------------------------------------

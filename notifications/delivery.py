@@ -38,7 +38,9 @@ def _claim(notice_id: int, now) -> list[Notice]:
     """Lock the notice and every waiting sibling for the same case and recipient."""
     with transaction.atomic():
         notice = (
-            Notice.objects.select_for_update(skip_locked=True)
+            # Lock the notice only: its recipient and case rows are read, not claimed (and
+            # PostgreSQL refuses FOR UPDATE on the nullable side of the case join).
+            Notice.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "case")
             .filter(
                 pk=notice_id,

@@ -82,6 +82,7 @@ class Notice(models.Model):
             models.Index(
                 fields=["case", "recipient", "channel", "-sent_at"], name="notice_case_idx"
             ),
+            models.Index(fields=["channel", "created"], name="notice_channel_created_idx"),
             models.Index(
                 fields=["recipient", "-created"],
                 name="notice_unread_idx",

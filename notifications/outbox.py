@@ -79,7 +79,7 @@ def notify_by_email(
     now = timezone.now()
     send_after = now
     if throttle and case is not None:
-        send_after = _throttled_send_after(case, recipient, now)
+        send_after = _throttled_send_after(case, recipient, now, urgent=urgent)
     if not urgent and recipient.notify_preference == recipient.NotifyPreference.DIGEST:
         # A digest reader gets one email a day; a delay notice (urgent) still goes at once.
         send_after = max(send_after, next_digest(now))
@@ -104,17 +104,21 @@ def next_digest(now):
     return digest if digest > now else digest + timedelta(days=1)
 
 
-def _throttled_send_after(case, recipient, now):
+def _throttled_send_after(case, recipient, now, *, urgent: bool = False):
     """Join a message still waiting (it will be merged), else wait out the window since
     the last message that left."""
+    window = timedelta(seconds=settings.CUSTOMER_EMAIL_THROTTLE)
     emails = Notice.objects.filter(case=case, recipient=recipient, channel=Notice.Channel.EMAIL)
-    waiting = emails.filter(status=Notice.Status.PENDING).aggregate(at=Min("send_after"))["at"]
+    waiting = emails.filter(status=Notice.Status.PENDING)
+    if urgent:
+        # Routine updates held for tomorrow's digest must not hold a delay notice back.
+        waiting = waiting.filter(send_after__lte=now + window)
+    waiting = waiting.aggregate(at=Min("send_after"))["at"]
     if waiting is not None:
         return max(now, waiting)
     left = emails.filter(status__in=[Notice.Status.SENT, Notice.Status.SENDING]).aggregate(
         at=Max(Coalesce("sent_at", "send_after"))
     )["at"]
-    window = timedelta(seconds=settings.CUSTOMER_EMAIL_THROTTLE)
     if left is not None and left + window > now:
         return left + window
     return now
@@ -124,7 +128,11 @@ def enqueue_delivery(notice_id: int) -> None:
     from notifications.tasks import deliver_notice
 
     try:
-        deliver_notice.delay(notice_id)
+        with deliver_notice.app.pool.acquire(block=True) as connection:
+            # One attempt: kombu would otherwise retry the connection for seconds, holding
+            # up the request (or the sweep, once per notice) that wrote the row.
+            connection.ensure_connection(max_retries=0)
+            deliver_notice.apply_async((notice_id,), connection=connection)
     except Exception:  # the broker is down: the re-drive will pick the row up
         log.warning("Could not enqueue notice %s; the re-drive will send it", notice_id)
 

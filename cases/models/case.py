@@ -118,6 +118,25 @@ class Case(models.Model):
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
     first_owned_at = models.DateTimeField(null=True, blank=True)
+    first_department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The first owner's department (time-to-owner report).",
+    )
+    ownership_changes = models.PositiveIntegerField(
+        default=0, help_text="Times the case changed hands after its first owner."
+    )
+    bounced = models.BooleanField(
+        default=False,
+        help_text="Passed back and forth: an owner got it back, or a department was asked "
+        "twice, or it changed hands more than three times.",
+    )
+    ownership_lapsed = models.BooleanField(
+        default=False, help_text="The owner left; a lead holds the case until a real owner."
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     # SLA clocks, recomputed by the services on the events that move them.
@@ -128,6 +147,9 @@ class Case(models.Model):
     resolution_due = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(
         null=True, blank=True, help_text="Clocks stopped (waiting on the customer)."
+    )
+    pending_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer was asked to confirm the fix."
     )
     paused_credit = models.DurationField(
         default=timedelta(0), help_text="Business time credited back for pauses."
@@ -174,6 +196,11 @@ class Case(models.Model):
                 fields=["created"], name="case_triage_idx", condition=Q(status=Status.NEW)
             ),
             models.Index(fields=["organization", "-updated"], name="case_org_updated_idx"),
+            models.Index(fields=["created"], name="case_created_idx"),
+            models.Index(
+                fields=["updated"], name="case_lapsed_idx", condition=Q(ownership_lapsed=True)
+            ),
+            models.Index(fields=["updated"], name="case_bounced_idx", condition=Q(bounced=True)),
             # The SLA sweep reads only cases whose next check has come: never a full scan.
             models.Index(
                 fields=["next_sla_check"],
@@ -310,7 +337,11 @@ class TimelineEntry(models.Model):
                 condition=~Q(kind=EntryKind.INTERNAL_NOTE) | Q(visibility=Visibility.INTERNAL),
             ),
         ]
-        indexes: ClassVar = [models.Index(fields=["case", "id"], name="entry_case_id_idx")]
+        indexes: ClassVar = [
+            models.Index(fields=["case", "id"], name="entry_case_id_idx"),
+            # Reports read one kind of event over a period.
+            models.Index(fields=["kind", "created"], name="entry_kind_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.case_id}"

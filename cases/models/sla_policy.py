@@ -177,7 +177,7 @@ class SLAEvent(models.Model):
                 fields=["case", "target", "due", "step"], name="sla_event_once"
             ),
         ]
-        indexes: ClassVar = [models.Index(fields=["step", "created"], name="sla_event_step_idx")]
+        indexes: ClassVar = [models.Index(fields=["step", "due"], name="sla_event_step_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.target} {self.step}"

@@ -5,6 +5,8 @@ entry, attachment or fragment is a 404. Agents may open the portal as a preview:
 what customers read, and every action answers 403 for them.
 """
 
+from contextlib import suppress
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -260,8 +262,10 @@ def _follow_known_issue(request: HttpRequest, case: Case) -> None:
     if incident_id is None:
         return
     found = Incident.objects.visible_to(request.user).open().filter(pk=incident_id).first()
+    # Resolved meanwhile: the case stands on its own, with its owner to come.
     if found is not None:
-        incident_services.link_case(case=case, incident=found, acting_user=request.user)
+        with suppress(services.CaseError):
+            incident_services.link_case(case=case, incident=found, acting_user=request.user)
 
 
 @customer_required
@@ -269,11 +273,7 @@ def _follow_known_issue(request: HttpRequest, case: Case) -> None:
 def similar(request: HttpRequest) -> HttpResponse:
     title = request.GET.get("title", "")[:200]
     cases = selectors.similar_open_cases(request.user, title)
-    known = [
-        i
-        for i in similarity.matching_incidents(title, "", via=[])
-        if Incident.objects.visible_to(request.user).filter(pk=i.pk).exists()
-    ]
+    known = similarity.matching_incidents(title, "", via=[], visible_to=request.user)
     return render(request, "portal/report.html#similar", {"similar": cases, "known": known})
 
 

@@ -53,7 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = _base(request, "summary")
     filters = context["filters"]
     unowned = reports.unowned(filters)
-    wait = reports.time_to_owner(filters)["overall"]
+    wait = reports.time_to_owner(filters, overall_only=True)["overall"]
     sla = reports.sla(filters)
     promised = reports.promises(filters)["overall"]
     quality = reports.quality(filters)
@@ -113,7 +113,7 @@ def time_to_owner(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         rows = [("week", w["week"].date(), w["n"], w["median_h"], w["p90_h"], w["worst_h"])
                 for w in weeks]  # fmt: skip
-        rows += [("department", d["first_department"], d["n"], d["median_h"], d["p90_h"],
+        rows += [("department", d["first_department_name"], d["n"], d["median_h"], d["p90_h"],
                   d["worst_h"]) for d in departments]  # fmt: skip
         return _csv("time-to-owner", ["by", "group", "cases", "median hours", "p90 hours",
                                       "worst hours"], rows)  # fmt: skip
@@ -136,11 +136,14 @@ def bounces(request: HttpRequest) -> HttpResponse:
     context = _base(request, "bounces")
     found = reports.bounces(context["filters"])
     if request.GET.get("format") == "csv":
+        shown = reports.bounce_details(list(found[:10000]))
         rows = [(c.reference, c.title, c.transfers, c.declines, c.owner_again, c.asked_again,
-                 c.path or "") for c in found]  # fmt: skip
+                 c.path or "") for c in shown]  # fmt: skip
         return _csv("bounces", ["case", "title", "ownership changes", "declined handoffs",
                                 "owner again", "department asked again", "path"], rows)  # fmt: skip
-    context["cases"] = _page(request, found)
+    page = _page(request, found)
+    page.object_list = reports.bounce_details(list(page.object_list))
+    context["cases"] = page
     return render(request, "reports/bounces.html", context)
 
 
@@ -216,5 +219,4 @@ def voice(request: HttpRequest) -> HttpResponse:
 
 
 def _breach_label(row: dict) -> str:
-    target = row["target"].replace("_", " ")
-    return f"{target} · {row['case__owning_department__name'] or '—'}"
+    return f"{row['target_label']} · {row['case__owning_department__name'] or '—'}"

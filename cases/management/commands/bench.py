@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from cases import demo
@@ -26,10 +26,10 @@ BATCH = 50_000
 
 
 class Command(BaseCommand):
-    help = "Benchmarks. Targets: sla (seed N cases, time the SLA sweep)."
+    help = "Benchmarks. Targets: sla (time the SLA sweep), reports (time each report), all."
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["sla"])
+        parser.add_argument("target", choices=["sla", "reports", "all"])
         parser.add_argument("--cases", type=int, default=100_000)
         parser.add_argument("--open-share", type=float, default=0.05)
         parser.add_argument("--due-now", type=int, default=200, help="cases at a threshold")
@@ -40,9 +40,13 @@ class Command(BaseCommand):
             raise CommandError("The benchmark runs on PostgreSQL (set DATABASE_URL).")
         people = self._people()
         self._seed(people, total=options["cases"], open_share=options["open_share"])
-        report = self._bench_sla(people, due_now=options["due_now"], runs=options["runs"])
-        report["cases"] = Case.objects.filter(organization=people["org"]).count()
-        self._write("sla", report)
+        cases = Case.objects.filter(organization=people["org"]).count()
+        if options["target"] in ("sla", "all"):
+            report = self._bench_sla(people, due_now=options["due_now"], runs=options["runs"])
+            self._write("sla", {"cases": cases, **report})
+        if options["target"] in ("reports", "all"):
+            report = self._bench_reports(people, runs=options["runs"])
+            self._write("reports", {"cases": cases, **report})
 
     # --- seeding ----------------------------------------------------------------------
 
@@ -61,7 +65,25 @@ class Command(BaseCommand):
                 "bench-agent@bench.test", None, full_name="Bench Agent", role=User.Role.AGENT
             )
             agent.departments.add(support)
-        return {"org": org, "customer": customer, "agent": agent, "support": support}
+        other = User.objects.filter(email="bench-other@bench.test").first()
+        if other is None:
+            other = User.objects.create_user(
+                "bench-other@bench.test", None, full_name="Bench Other", role=User.Role.AGENT
+            )
+            other.departments.add(support)
+        manager = User.objects.filter(email="bench-manager@bench.test").first()
+        if manager is None:
+            manager = User.objects.create_user(
+                "bench-manager@bench.test", None, full_name="Bench Manager", role=User.Role.MANAGER
+            )
+        return {
+            "org": org,
+            "customer": customer,
+            "agent": agent,
+            "other_agent": other,
+            "manager": manager,
+            "support": support,
+        }
 
     def _seed(self, people: dict, *, total: int, open_share: float) -> None:
         existing = Case.objects.filter(organization=people["org"]).count()
@@ -82,7 +104,9 @@ class Command(BaseCommand):
             self.stdout.flush()
         self.stdout.write("")
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE cases_case")
+            for table in ("cases_case", "cases_timelineentry", "cases_slaevent", "cases_promise",
+                          "cases_satisfaction", "notifications_notice"):  # fmt: skip
+                cursor.execute(f"ANALYZE {table}")
 
     @transaction.atomic
     def _insert_batch(self, people: dict, *, start: int, size: int, open_share: float) -> None:
@@ -95,14 +119,19 @@ class Command(BaseCommand):
                 """
                 INSERT INTO cases_case (
                     title, description, customer_id, organization_id, priority, status,
-                    owner_id, owning_department_id, version, created, updated,
-                    first_owned_at, closed_at, first_responded_at, last_public_update,
+                    owner_id, owning_department_id, first_department_id, version, created,
+                    updated, first_owned_at, closed_at, first_responded_at, last_public_update,
                     first_response_due, next_update_due, resolution_due, paused_at,
-                    paused_credit, eta, next_sla_check)
+                    paused_credit, eta, next_sla_check, ownership_lapsed, ownership_changes,
+                    bounced)
                 SELECT 'Bench case ' || g, '', %(customer)s, %(org)s, 20,
                     CASE WHEN g %% %(every)s = 0 THEN 'open' ELSE 'closed' END,
-                    %(agent)s, %(dept)s, 1, now() - interval '30 days', now(),
-                    now() - interval '30 days',
+                    %(agent)s, %(dept)s, %(dept)s, 1,
+                    now() - ((g::bigint * 7919) %% 1051200) * interval '1 minute',
+                    now() - ((g::bigint * 7919) %% 1051200) * interval '1 minute'
+                        + interval '1 day',
+                    now() - ((g::bigint * 7919) %% 1051200) * interval '1 minute'
+                        + (g %% 240) * interval '1 minute',
                     CASE WHEN g %% %(every)s = 0 THEN NULL ELSE now() END,
                     now() - interval '1 day', now() - interval '1 day',
                     NULL,
@@ -115,7 +144,10 @@ class Command(BaseCommand):
                     NULL, interval '0', NULL,
                     CASE WHEN g %% %(every)s = 0
                          THEN now() + (g %% 20160) * interval '1 minute' + interval '10 minutes'
-                         END
+                         END,
+                    false,
+                    CASE WHEN g %% 100 = 7 THEN 2 ELSE 0 END,
+                    g %% 100 = 7
                 FROM generate_series(%(first)s, %(last)s) AS g
                 """,
                 {
@@ -128,6 +160,149 @@ class Command(BaseCommand):
                     "last": start + size,
                 },
             )
+            cursor.execute("SELECT max(id) FROM cases_case")
+            last_id = cursor.fetchone()[0]
+            self._history(cursor, people, first_id=last_id - size + 1, last_id=last_id)
+
+    def _history(self, cursor, people: dict, *, first_id: int, last_id: int) -> None:
+        """What the reports read, in realistic shares: one owner each (1% bounced back),
+        breaches (a third without a prior notice), promises, closures, ratings, emails."""
+        params = {
+            "first": first_id,
+            "last": last_id,
+            "agent": people["agent"].pk,
+            "other": people["other_agent"].pk,
+            "customer": people["customer"].pk,
+            "dept": people["support"].pk,
+        }
+        entry = (
+            "INSERT INTO cases_timelineentry (case_id, kind, actor_id, department_id, "
+            "visibility, body, body_html, data, created) "
+        )
+        cursor.execute(
+            entry + "SELECT id, 'ownership_change', %(agent)s, %(dept)s, 'public', '', '', "
+            "jsonb_build_object('from', NULL, 'to', %(agent)s, 'department', 'Support'), "
+            "first_owned_at FROM cases_case WHERE id BETWEEN %(first)s AND %(last)s",
+            params,
+        )
+        for step, (to, department) in enumerate(
+            [("%(other)s", "Hardware"), ("%(agent)s", "Support")], start=1
+        ):
+            cursor.execute(
+                entry + f"SELECT id, 'ownership_change', %(agent)s, %(dept)s, 'public', '', '', "
+                f"jsonb_build_object('from', 1, 'to', {to}, 'department', '{department}'), "
+                f"first_owned_at + interval '{step} hours' FROM cases_case "
+                "WHERE id BETWEEN %(first)s AND %(last)s AND id %% 100 = 7",
+                params,
+            )
+        cursor.execute(
+            entry + "SELECT id, 'status_change', %(agent)s, %(dept)s, 'public', '', '', "
+            "jsonb_build_object('from', 'open', 'to', 'pending_confirmation'), "
+            "created + interval '20 hours' FROM cases_case "
+            "WHERE id BETWEEN %(first)s AND %(last)s AND status = 'closed'",
+            params,
+        )
+        cursor.execute(
+            entry + "SELECT id, 'status_change', NULL, NULL, 'public', '', '', "
+            'CASE WHEN id %% 5 = 0 THEN \'{"to": "closed", "auto": true}\'::jsonb '
+            "ELSE '{\"to\": \"closed\"}'::jsonb END, created + interval '1 day' "
+            "FROM cases_case WHERE id BETWEEN %(first)s AND %(last)s AND status = 'closed'",
+            params,
+        )
+        cursor.execute(
+            entry + "SELECT id, 'confirmation', %(customer)s, NULL, 'public', '', '', "
+            "'{}'::jsonb, created + interval '1 day' FROM cases_case "
+            "WHERE id BETWEEN %(first)s AND %(last)s AND status = 'closed' AND id %% 5 <> 0",
+            params,
+        )
+        cursor.execute(
+            entry + "SELECT id, 'reopen', %(customer)s, NULL, 'public', '', '', '{}'::jsonb, "
+            "created + interval '21 hours' FROM cases_case "
+            "WHERE id BETWEEN %(first)s AND %(last)s AND id %% 20 = 3",
+            params,
+        )
+        cursor.execute(
+            "INSERT INTO cases_slaevent (case_id, target, due, step, by_owner, created) "
+            "SELECT id, 'resolution', created + interval '2 days', 'breached', false, "
+            "created + interval '2 days' FROM cases_case "
+            "WHERE id BETWEEN %(first)s AND %(last)s AND id %% 33 = 1",
+            params,
+        )
+        cursor.execute(
+            "INSERT INTO cases_slaevent (case_id, target, due, step, by_owner, created) "
+            "SELECT id, 'resolution', created + interval '2 days', 'customer_notified', false, "
+            "created + interval '47 hours' FROM cases_case "
+            "WHERE id BETWEEN %(first)s AND %(last)s AND id %% 33 = 1 AND id %% 3 <> 0",
+            params,
+        )
+        cursor.execute(
+            "INSERT INTO cases_promise (case_id, made_by_id, department_id, eta, created, "
+            "settled_at, kept) SELECT id, %(agent)s, %(dept)s, created + interval '1 day', "
+            "created + interval '2 hours', created + interval '20 hours', id %% 3 <> 0 "
+            "FROM cases_case WHERE id BETWEEN %(first)s AND %(last)s AND id %% 20 = 5",
+            params,
+        )
+        cursor.execute(
+            "INSERT INTO cases_satisfaction (case_id, rating, comment, rated_by_id, created) "
+            "SELECT id, 1 + id %% 5, '', %(customer)s, created + interval '2 days' "
+            "FROM cases_case WHERE id BETWEEN %(first)s AND %(last)s "
+            "AND status = 'closed' AND id %% 10 = 0",
+            params,
+        )
+        cursor.execute(
+            "INSERT INTO notifications_notice (recipient_id, case_id, kind, channel, subject, "
+            "body, idempotency_key, status, attempts, last_error, created, send_after, "
+            "sent_at, message_id) SELECT %(customer)s, id, 'agent_reply', 'email', 'Reply', "
+            "'', 'bench:' || id, 'sent', 1, '', created + interval '3 hours', "
+            "created + interval '3 hours', created + interval '3 hours', '' "
+            "FROM cases_case WHERE id BETWEEN %(first)s AND %(last)s AND id %% 4 = 0",
+            params,
+        )
+
+    # --- reports ------------------------------------------------------------------------
+
+    def _bench_reports(self, people: dict, *, runs: int) -> dict:
+        from django.test import Client
+        from django.urls import reverse
+
+        client = Client()
+        client.force_login(people["manager"])
+        # The benchmark renders pages without collectstatic's manifest.
+        plain = override_settings(
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            }
+        )
+        plain.enable()
+        names = ["index", "unowned", "time_to_owner", "bounces", "sla", "promises", "quality",
+                 "voice"]  # fmt: skip
+        results = {}
+        for name in names:
+            url = reverse(f"reports:{name}")
+            timings, queries = [], 0
+            for run in range(runs + 1):
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    elapsed = time.perf_counter() - started
+                if response.status_code != 200:
+                    raise CommandError(f"{url} answered {response.status_code}")
+                if run:  # the first run warms caches
+                    timings.append(elapsed)
+                queries = len(captured.captured_queries)
+            timings.sort()
+            results[name] = {
+                "p50_ms": round(1000 * statistics.median(timings), 1),
+                "p95_ms": round(1000 * timings[max(int(0.95 * len(timings)) - 1, 0)], 1),
+                "queries": queries,
+            }
+            self.stdout.write(
+                f"  {name:<14} p50 {results[name]['p50_ms']:>7.1f} ms  "
+                f"p95 {results[name]['p95_ms']:>7.1f} ms  {queries:>3} queries"
+            )
+        plain.disable()
+        return {"reports": results}
 
     # --- the sweep --------------------------------------------------------------------
 

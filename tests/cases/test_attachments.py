@@ -1,0 +1,99 @@
+"""Files on the timeline: uploaded with a note, downloaded only as attachments, and refused
+when too large, with nothing half-saved."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases.models import Attachment, EntryKind, TimelineEntry
+from tests.cases.helpers import HTMX, case_url
+
+pytestmark = pytest.mark.django_db
+
+LOG = b"2024-05-01 PSU voltage 11.2V\n2024-05-01 battery not detected\n"
+
+
+def stored_files(media_root) -> list:
+    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+
+
+def test_agent_uploads_a_file_with_a_note_and_downloads_it(agent_client, owned_case, media_root):
+    upload = SimpleUploadedFile("diagnostics.log", LOG, content_type="text/plain")
+
+    response = agent_client.post(
+        case_url(owned_case, "entries/"),
+        {"kind": "note", "body": "Diagnostics attached.", "files": [upload]},
+    )
+
+    assert response.status_code == 302
+    [attachment] = Attachment.objects.filter(case=owned_case)
+    assert attachment.entry.kind == EntryKind.INTERNAL_NOTE
+    assert attachment.entry.body == "Diagnostics attached."
+    assert (attachment.filename, attachment.size) == ("diagnostics.log", len(LOG))
+    # Stored under the temporary media root, never under the user's file name.
+    [path] = stored_files(media_root)
+    assert "diagnostics" not in path.name
+
+    page = agent_client.get(case_url(owned_case))
+    download_url = case_url(owned_case, f"attachments/{attachment.pk}/")
+    assert f'href="{download_url}"' in page.text
+    assert "diagnostics.log" in page.text
+
+    download = agent_client.get(download_url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == LOG
+    assert download["Content-Disposition"] == 'attachment; filename="diagnostics.log"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    download.close()
+
+
+def test_html_upload_is_still_only_a_download(agent_client, owned_case):
+    evil = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
+    agent_client.post(
+        case_url(owned_case, "entries/"), {"kind": "note", "body": "See page", "files": [evil]}
+    )
+    attachment = Attachment.objects.get(case=owned_case)
+
+    download = agent_client.get(case_url(owned_case, f"attachments/{attachment.pk}/"))
+
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download["Content-Security-Policy"]
+    download.close()
+
+
+def test_file_over_the_limit_is_refused_and_nothing_is_saved(
+    agent_client, owned_case, settings, media_root
+):
+    settings.MAX_ATTACHMENT_BYTES = 32
+    entries_before = TimelineEntry.objects.filter(case=owned_case).count()
+    upload = SimpleUploadedFile("diagnostics.log", LOG, content_type="text/plain")
+
+    response = agent_client.post(
+        case_url(owned_case, "entries/"),
+        {"kind": "note", "body": "Diagnostics attached.", "files": [upload]},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert f"diagnostics.log is {len(LOG)}\xa0bytes; the limit is 32\xa0bytes per file." in (
+        response.text
+    )
+    # The note is kept in the composer so nothing the agent wrote is lost.
+    assert "Diagnostics attached." in response.text
+    assert TimelineEntry.objects.filter(case=owned_case).count() == entries_before
+    assert not Attachment.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_too_many_files_are_refused(agent_client, owned_case, settings):
+    settings.MAX_ATTACHMENTS_PER_MESSAGE = 1
+    files = [SimpleUploadedFile(f"photo{i}.jpg", b"jpg", content_type="image/jpeg") for i in (1, 2)]
+
+    response = agent_client.post(
+        case_url(owned_case, "entries/"), {"kind": "note", "body": "Photos", "files": files}
+    )
+
+    assert response.status_code == 422
+    assert "Attach at most 1 files to one message." in response.text
+    assert not Attachment.objects.exists()

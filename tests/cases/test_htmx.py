@@ -1,0 +1,134 @@
+"""Live updates without a page reload: actions answer with the fragment they change and tell
+the timeline to refresh; the poll brings only what is new."""
+
+import re
+
+import pytest
+
+from cases import services
+from cases.models import Priority, Status
+from tests.cases.helpers import HTMX, case_url, fresh
+
+pytestmark = pytest.mark.django_db
+
+
+def test_action_answers_with_only_the_header_and_asks_the_timeline_to_refresh(
+    agent_client, owned_case
+):
+    response = agent_client.post(
+        case_url(owned_case, "priority/"),
+        {"version": owned_case.version, "priority": Priority.HIGH},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="case-header"')
+    assert response.text.count('id="case-header"') == 1
+    assert "High priority" in response.text
+    assert 'id="timeline-entries"' not in response.text
+    assert 'id="composer"' not in response.text
+    assert "<html" not in response.text
+    assert "timelineChanged" in response["HX-Trigger"]
+    assert fresh(owned_case).priority == Priority.HIGH
+
+
+def test_action_without_htmx_redirects_back_to_the_case_page(agent_client, owned_case):
+    response = agent_client.post(
+        case_url(owned_case, "priority/"), {"version": owned_case.version, "priority": 30}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == case_url(owned_case)
+
+
+def test_composer_answers_with_a_fresh_composer_and_refreshes_the_timeline(
+    agent_client, owned_case
+):
+    response = agent_client.post(
+        case_url(owned_case, "entries/"),
+        {"kind": "reply", "body": "The courier comes at ten."},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="composer"')
+    assert "Added to the timeline." in response.text
+    # The reply kind stays selected, and the message box is empty for the next one.
+    assert re.search(r'value="reply"[^>]*checked', response.text)
+    assert "The courier comes at ten." not in response.text
+    assert "timelineChanged" in response["HX-Trigger"]
+
+
+def test_timeline_poll_returns_only_newer_entries_and_moves_the_poller(
+    agent_client, owned_case, agent
+):
+    page = agent_client.get(case_url(owned_case))
+    last_seen = int(re.search(r"timeline/\?after=(\d+)", page.text).group(1))
+    old_ids = [int(i) for i in re.findall(r'id="entry-(\d+)"', page.text)]
+    assert old_ids and last_seen == max(old_ids)
+    note = services.add_internal_note(case=owned_case, acting_user=agent, body="Fan replaced.")
+    reply = services.reply_to_customer(case=owned_case, acting_user=agent, body="All set.")
+
+    response = agent_client.get(case_url(owned_case, f"timeline/?after={last_seen}"), headers=HTMX)
+
+    assert response.status_code == 200
+    shown = [int(i) for i in re.findall(r'id="entry-(\d+)"', response.text)]
+    assert shown == [note.pk, reply.pk]
+    assert "Fan replaced." in response.text and "All set." in response.text
+    poller = re.search(r'<div id="timeline-poll"[^>]*>', response.text).group(0)
+    assert 'hx-swap-oob="true"' in poller
+    assert f"?after={reply.pk}" in poller
+
+    # Nothing new: no entries, and the poller keeps its place.
+    quiet = agent_client.get(case_url(owned_case, f"timeline/?after={reply.pk}"), headers=HTMX)
+    assert re.findall(r'id="entry-', quiet.text) == []
+    assert f"?after={reply.pk}" in quiet.text
+
+
+def test_show_earlier_entries_prepends_the_older_page(agent_client, owned_case, agent):
+    notes = [
+        services.add_internal_note(case=owned_case, acting_user=agent, body=f"Check {n}")
+        for n in range(3)
+    ]
+
+    response = agent_client.get(
+        case_url(owned_case, f"timeline/?before={notes[0].pk}"), headers=HTMX
+    )
+
+    assert 'hx-swap-oob="afterbegin:#timeline-entries"' in response.text
+    shown = [int(i) for i in re.findall(r'id="entry-(\d+)"', response.text)]
+    assert shown and all(pk < notes[0].pk for pk in shown)
+    assert '<div id="earlier-button"></div>' in response.text
+
+
+def test_take_from_the_dashboard_answers_with_the_refreshed_queues(agent_client, case):
+    response = agent_client.post(
+        case_url(case, "take/"), {"version": case.version, "from": "dashboard"}, headers=HTMX
+    )
+
+    assert response.text.lstrip().startswith('<div id="queues"')
+    assert 'data-testid="my-cases"' in response.text
+    assert fresh(case).status == Status.OPEN
+
+
+def test_taking_a_case_someone_just_took_says_who_has_it(client, case, agent, teammate):
+    stale_version = case.version
+    services.take_ownership(case=case, acting_user=agent, expected_version=stale_version)
+    client.force_login(teammate)
+
+    response = client.post(
+        case_url(case, "take/"), {"version": stale_version, "from": "dashboard"}, headers=HTMX
+    )
+
+    assert response.status_code == 409
+    assert response.text.lstrip().startswith('<div id="queues"')
+    assert f"Dana Lee changed {case.reference}" in response.text
+    assert fresh(case).owner == agent
+
+
+def test_dashboard_poll_returns_only_the_queues(agent_client, case):
+    response = agent_client.get("/desk/", headers=HTMX)
+
+    assert response.text.lstrip().startswith('<div id="queues"')
+    assert "<html" not in response.text
+    assert case.reference in response.text

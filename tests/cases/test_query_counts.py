@@ -1,0 +1,149 @@
+"""Every list, dashboard, search and timeline costs the same number of queries at 10 rows as
+at 1,000: the count is pinned, and each test runs at both sizes."""
+
+import pytest
+from django.utils import timezone
+
+from cases.models import (
+    Attachment,
+    Case,
+    CustomerIdentifier,
+    EntryKind,
+    Status,
+    TimelineEntry,
+    Visibility,
+)
+from tests.cases.helpers import HTMX, case_url
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [10, 1000]
+
+# Each count starts with the session and the signed-in user (2 queries).
+# My cases and the triage queue: count, page, identifiers each.
+DASHBOARD_QUERIES = 8
+TRIAGE_FRAGMENT_QUERIES = 8
+# Count, page, identifiers.
+SEARCH_QUERIES = 5
+# Case, identifiers, handoffs, ownership history, my departments, entries, files,
+# earlier-entries count, agents and their departments, the handoff form's departments (2).
+CASE_PAGE_QUERIES = 14
+# Case, identifiers, newer entries, their files.
+TIMELINE_POLL_QUERIES = 6
+
+
+def bulk_cases(n: int, *, customer, owner=None, department=None) -> list[Case]:
+    """`n` cases in one insert: owned and open, or new in the triage queue."""
+    now = timezone.now()
+    cases = Case.objects.bulk_create(
+        Case(
+            title=f"Laptop {i} will not charge",
+            customer=customer,
+            organization_id=customer.organization_id,
+            status=Status.OPEN if owner else Status.NEW,
+            owner=owner,
+            owning_department=department if owner else None,
+            first_owned_at=now if owner else None,
+            created=now,
+            updated=now,
+        )
+        for i in range(n)
+    )
+    CustomerIdentifier.objects.bulk_create(
+        CustomerIdentifier(case=case, name="Serial number", value=f"SN-{case.pk}") for case in cases
+    )
+    return cases
+
+
+def bulk_timeline(case: Case, n: int, *, agent, teammate) -> list[TimelineEntry]:
+    """`n` entries of mixed kinds and authors, the last three with a file each."""
+    entries = TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            case=case,
+            kind=EntryKind.INTERNAL_NOTE if i % 2 else EntryKind.AGENT_REPLY,
+            visibility=Visibility.INTERNAL if i % 2 else Visibility.PUBLIC,
+            actor=teammate if i % 3 else agent,
+            department=(teammate if i % 3 else agent).departments.first(),
+            body=f"Update {i}",
+            body_html=f"<p>Update {i}</p>",
+        )
+        for i in range(n)
+    )
+    Attachment.objects.bulk_create(
+        Attachment(
+            case=case,
+            entry=entry,
+            file=f"attachments/{case.pk}/{entry.pk}",
+            filename=f"photo-{entry.pk}.jpg",
+            content_type="image/jpeg",
+            size=2048,
+        )
+        for entry in entries[-3:]
+    )
+    return entries
+
+
+@pytest.fixture
+def many_cases(request, agent, customer, support):
+    n = request.param
+    bulk_cases(n, customer=customer, owner=agent, department=support)
+    bulk_cases(n, customer=customer)
+    return n
+
+
+@pytest.mark.parametrize("many_cases", SIZES, indirect=True)
+def test_dashboard_query_count_is_flat(agent_client, many_cases, django_assert_num_queries):
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = agent_client.get("/desk/")
+
+    assert f'data-testid="mine-count">{many_cases}<' in response.text
+    assert f'data-testid="triage-count">{many_cases}<' in response.text
+    assert response.text.count("Take ownership<span") == min(many_cases, 25)
+
+
+@pytest.mark.parametrize("many_cases", SIZES, indirect=True)
+def test_triage_fragment_query_count_is_flat(agent_client, many_cases, django_assert_num_queries):
+    with django_assert_num_queries(TRIAGE_FRAGMENT_QUERIES):
+        response = agent_client.get("/desk/", headers=HTMX)
+
+    assert response.text.lstrip().startswith('<div id="queues"')
+    assert f'data-testid="triage-count">{many_cases}<' in response.text
+
+
+@pytest.mark.parametrize("many_cases", SIZES, indirect=True)
+def test_search_query_count_is_flat(agent_client, many_cases, django_assert_num_queries):
+    with django_assert_num_queries(SEARCH_QUERIES):
+        response = agent_client.get("/desk/search/", {"q": "will not charge"})
+
+    assert f"{2 * many_cases} cases found" in response.text
+    assert "Dana Lee" in response.text  # the owner column
+
+
+@pytest.fixture
+def long_timeline(request, owned_case, agent, teammate):
+    return bulk_timeline(owned_case, request.param, agent=agent, teammate=teammate)
+
+
+@pytest.mark.parametrize("long_timeline", SIZES, indirect=True)
+def test_case_page_query_count_is_flat(
+    agent_client, owned_case, long_timeline, django_assert_num_queries
+):
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        response = agent_client.get(case_url(owned_case))
+
+    assert f"Update {len(long_timeline) - 1}" in response.text
+    assert response.text.count("📎") == 3
+    assert ("earlier entries" in response.text) == (len(long_timeline) > 100)
+
+
+@pytest.mark.parametrize("long_timeline", SIZES, indirect=True)
+def test_timeline_poll_query_count_is_flat(
+    agent_client, owned_case, long_timeline, django_assert_num_queries
+):
+    after = long_timeline[-6].pk
+
+    with django_assert_num_queries(TIMELINE_POLL_QUERIES):
+        response = agent_client.get(case_url(owned_case, f"timeline/?after={after}"), headers=HTMX)
+
+    assert response.text.count('class="timeline-entry') == 5
+    assert f"?after={long_timeline[-1].pk}" in response.text

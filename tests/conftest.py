@@ -1,0 +1,180 @@
+"""Shared fixtures: the people every permission test needs (with an outsider), a real
+Celery worker on the real broker, and a real Chromium driven by Playwright."""
+
+import os
+
+import pytest
+
+from tests.factories import (
+    AgentFactory,
+    CustomerFactory,
+    DepartmentFactory,
+    ManagerFactory,
+    OrganizationFactory,
+)
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # With DEBUG off the settings ask for the manifest written by `collectstatic`; the
+    # suite serves static files straight from the finders instead (the live server's
+    # static handler does), so the plain storage is the honest one here.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Deliberately weak and fast: the suite hashes many passwords; PBKDF2 is tested by Django.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    # Rate limits count in the cache; a cache of the run's own (not the shared Redis),
+    # emptied before every test, keeps one test's sign-ins from counting against the next.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
+
+    # Several runs of the suite share one PostgreSQL and one Redis (two engineers in one
+    # checkout, an editor's test runner): each run sends its tasks to a queue of its own,
+    # so another run's worker never takes them (see also django_db_modify_db_settings).
+    from helpdesk.celery import app
+
+    app.conf.task_default_queue = f"tests-{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Each run creates and drops a test database of its own, named after its process."""
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            continue  # SQLite's test database is in memory: private already.
+        test = db.setdefault("TEST", {})
+        test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
+# --- People -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Acme")
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(name="Globex")
+
+
+@pytest.fixture
+def support(db):
+    return DepartmentFactory(name="Support")
+
+
+@pytest.fixture
+def agent(support):
+    return AgentFactory(email="agent@example.test", full_name="Dana Lee", departments=[support])
+
+
+@pytest.fixture
+def manager(support):
+    return ManagerFactory(
+        email="manager@example.test", full_name="Morgan Reyes", departments=[support]
+    )
+
+
+@pytest.fixture
+def customer(organization):
+    return CustomerFactory(
+        email="customer@example.test", full_name="Alex Kim", organization=organization
+    )
+
+
+@pytest.fixture
+def outsider(other_organization):
+    return CustomerFactory(
+        email="outsider@example.test", full_name="Jordan Blake", organization=other_organization
+    )
+
+
+# --- A real Celery worker -----------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A Celery worker in a thread, consuming from the real broker (Redis in `make test`).
+
+    The worker's tasks use their own database connection, so the test's data must be
+    committed: this fixture brings `transactional_db` with it.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from helpdesk.celery import app
+
+    # Messages a test sent without a worker running are not for this test.
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as worker:
+        yield worker
+
+
+# --- A real browser -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread, which trips Django's
+    # async-unsafe check on every ORM call the test makes while the browser is open.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+                headless=True,
+                args=CHROMIUM_ARGS,
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def login(page, live_server, email: str, password: str = "pw") -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

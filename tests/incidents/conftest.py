@@ -1,0 +1,156 @@
+"""Incident fixtures: the outage (three organisations' cases linked to one incident caused
+by a release), an SMTP server that keeps what it receives, and signed-in clients."""
+
+import email
+import socket
+import threading
+from email.message import EmailMessage
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import Client
+
+from cases import incidents, services
+from cases.models import Case, Incident, Priority
+from tests.factories import CustomerFactory, OrganizationFactory
+from tests.incidents.helpers import OUTAGE_TITLE, body_text, signed_in
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 that accepts every message and keeps it, parsed."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self.port = free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=default_policy)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> "SmtpSink":
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m in self.messages if address in m["To"]]
+
+    def saying(self, address: str, words: str) -> list[EmailMessage]:
+        """The messages to `address` whose plain text contains `words`."""
+        return [m for m in self.to(address) if words in body_text(m)]
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """Django sends its mail to a fresh SMTP sink for this test."""
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 10
+    yield sink
+    sink.stop()
+
+
+# --- The outage ------------------------------------------------------------------------
+
+
+def _open_case(agent, customer, title: str, description: str, *, take: bool = True) -> Case:
+    case = services.open_case(
+        acting_user=agent,
+        customer=customer,
+        title=title,
+        description=description,
+        priority=Priority.HIGH,
+    )
+    if take:
+        case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
+    return case
+
+
+@pytest.fixture
+def initech_customer(db):
+    return CustomerFactory(
+        email="it@initech.test",
+        full_name="Initech IT desk",
+        organization=OrganizationFactory(name="Initech"),
+    )
+
+
+@pytest.fixture
+def umbrella_customer(db):
+    return CustomerFactory(
+        email="ops@umbrella.test",
+        full_name="Umbrella operations",
+        organization=OrganizationFactory(name="Umbrella"),
+    )
+
+
+@pytest.fixture
+def outage_cases(agent, customer, initech_customer, umbrella_customer) -> list[Case]:
+    """Three organisations report the web program failing after sign-in; Dana owns each."""
+    return [
+        _open_case(
+            agent,
+            customer,
+            "Our web program stopped working",
+            "Users get an error page right after signing in to the web program.",
+        ),
+        _open_case(
+            agent,
+            initech_customer,
+            "Web program shows an error after sign in",
+            "Our staff get an error page right after signing in to the web program.",
+        ),
+        _open_case(
+            agent,
+            umbrella_customer,
+            "Sign-in to the web program fails with error 500",
+            "Every sign in to the web program ends on an internal server error (500).",
+        ),
+    ]
+
+
+@pytest.fixture
+def outage(agent, outage_cases) -> Incident:
+    """The incident behind the three cases, caused by release 4.2."""
+    return incidents.open_incident(
+        acting_user=agent,
+        title=OUTAGE_TITLE,
+        public_summary="Since release 4.2, signing in to the web program can end on an error.",
+        cause="Release 4.2",
+        cases=outage_cases,
+    )
+
+
+# --- Signed-in clients -----------------------------------------------------------------
+
+
+@pytest.fixture
+def agent_client(agent) -> Client:
+    return signed_in(agent)
+
+
+@pytest.fixture
+def customer_client(customer) -> Client:
+    return signed_in(customer)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:
+    return signed_in(outsider)

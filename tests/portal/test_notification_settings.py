@@ -1,0 +1,143 @@
+"""A customer chooses every update by email or one daily digest; either way a delay notice
+reaches them at once."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from cases import services
+from cases.models import Case
+from notifications.models import Notice
+from notifications.sweep import run_sweep
+from tests.portal.helpers import deliver_due_email, mail_to, text
+from tests.sla.seed import HOUR, T0, create_policies
+
+pytestmark = pytest.mark.django_db
+
+# T0 is Monday 09:00 UTC; with the digest at 08:00 the next one goes on Tuesday.
+DIGEST = datetime(2025, 3, 4, 8, 0, tzinfo=T0.tzinfo)
+
+
+@pytest.fixture
+def digest_hour(settings):
+    settings.DIGEST_HOUR = 8
+    return settings.DIGEST_HOUR
+
+
+@pytest.fixture
+def case(db, time_machine, customer, agent, digest_hour) -> Case:
+    """Alex's normal-priority case on the 24x7 policy, reported and taken at T0: the first
+    response is due at T0+4h (Alex told at T0+3h), resolution at T0+12h (told at T0+11h)."""
+    create_policies()
+    time_machine.move_to(T0, tick=False)
+    case = services.report_case(
+        acting_user=customer, title="Laptop will not power on", description="It is dead."
+    )
+    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
+
+
+def choose_digest(client, customer):
+    client.force_login(customer)
+    return client.post("/portal/settings/", {"notify_preference": "digest"}, follow=True)
+
+
+def email_notices(customer, kind: str):
+    return Notice.objects.filter(recipient=customer, channel=Notice.Channel.EMAIL, kind=kind)
+
+
+def test_customer_chooses_the_daily_digest(client, customer):
+    client.force_login(customer)
+    page = text(client.get("/portal/settings/"))
+    assert "Email me on every update" in page
+    assert "One email a day with all updates" in page
+    assert "a delay notice always reaches you at once" in page
+
+    response = choose_digest(client, customer)
+
+    assert response.redirect_chain[-1][0] == "/portal/settings/"
+    assert "Saved." in text(response)
+    customer.refresh_from_db()
+    assert customer.notify_preference == "digest"
+    form = client.get("/portal/settings/").content.decode()
+    assert re.search(r'value="digest"[^>]*\bchecked', form)
+    assert not re.search(r'value="each"[^>]*\bchecked', form)
+
+
+def test_an_unknown_preference_is_refused(client, customer):
+    client.force_login(customer)
+
+    response = client.post("/portal/settings/", {"notify_preference": "hourly"})
+
+    assert response.status_code == 200
+    assert "Select a valid choice." in text(response)
+    customer.refresh_from_db()
+    assert customer.notify_preference == "each"
+
+
+def test_digest_delays_a_routine_reply_to_the_digest_hour(
+    client, time_machine, case, customer, agent
+):
+    choose_digest(client, customer)
+    time_machine.move_to(T0 + HOUR, tick=False)
+
+    services.reply_to_customer(case=case, acting_user=agent, body="We ordered the part.")
+
+    notice = email_notices(customer, "agent_reply").get()
+    assert notice.send_after == DIGEST
+    deliver_due_email()
+    assert mail_to(customer) == []
+
+    time_machine.move_to(DIGEST, tick=False)
+    deliver_due_email()
+    (message,) = mail_to(customer)
+    assert "We ordered the part." in message.body
+
+
+def test_every_update_customer_gets_a_reply_at_once(time_machine, case, customer, agent):
+    time_machine.move_to(T0 + HOUR, tick=False)
+
+    services.reply_to_customer(case=case, acting_user=agent, body="We ordered the part.")
+
+    assert email_notices(customer, "agent_reply").get().send_after == T0 + HOUR
+    deliver_due_email()
+    assert len(mail_to(customer)) == 1
+
+
+def test_digest_still_gets_an_automatic_delay_notice_at_once(client, time_machine, case, customer):
+    choose_digest(client, customer)
+    told_at = T0 + 3 * HOUR  # an hour before the first-response deadline
+
+    time_machine.move_to(told_at, tick=False)
+    run_sweep(now=told_at)
+
+    notice = email_notices(customer, "delay_notice").get()
+    assert notice.send_after == told_at
+    deliver_due_email()
+    (message,) = mail_to(customer)
+    assert "will take longer than we promised" in message.subject
+
+
+def test_digest_delays_a_routine_reply_while_a_delay_notice_is_still_sent_at_once(
+    client, time_machine, case, customer, agent
+):
+    choose_digest(client, customer)
+    time_machine.move_to(T0 + HOUR, tick=False)
+    services.reply_to_customer(case=case, acting_user=agent, body="We ordered the part.")
+    told_at = T0 + 11 * HOUR  # an hour before the resolution deadline
+
+    time_machine.move_to(told_at, tick=False)
+    run_sweep(now=told_at)
+
+    assert email_notices(customer, "agent_reply").get().send_after == DIGEST
+    delay = email_notices(customer, "delay_notice").get()
+    assert delay.send_after == told_at
+    deliver_due_email()
+    (message,) = mail_to(customer)
+    assert "will take longer than we promised" in message.body
+    assert "We ordered the part." not in message.body
+
+    time_machine.move_to(DIGEST + timedelta(minutes=1), tick=False)
+    deliver_due_email()
+    assert len(mail_to(customer)) == 2
+    assert "We ordered the part." in mail_to(customer)[1].body
