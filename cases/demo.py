@@ -14,8 +14,8 @@ from helpdesk.accounts.models import Department, Organization, User
 DEMO_PASSWORD = "demo"
 
 ORGANIZATIONS = [
-    ("Acme", Organization.Tier.PREMIUM),
-    ("Globex", Organization.Tier.STANDARD),
+    ("Acme", Organization.Tier.PREMIUM, "acme.test"),
+    ("Globex", Organization.Tier.STANDARD, "globex.test"),
 ]
 
 DEPARTMENTS = ["Support", "Software", "Hardware", "Parts", "Warranty"]
@@ -36,8 +36,10 @@ PEOPLE = [
 @transaction.atomic
 def seed_people() -> dict[str, User]:
     organizations = {
-        name: Organization.objects.get_or_create(name=name, defaults={"sla_tier": tier})[0]
-        for name, tier in ORGANIZATIONS
+        name: Organization.objects.get_or_create(
+            name=name, defaults={"sla_tier": tier, "email_domains": domains}
+        )[0]
+        for name, tier, domains in ORGANIZATIONS
     }
     departments = {name: Department.objects.get_or_create(name=name)[0] for name in DEPARTMENTS}
     people: dict[str, User] = {}

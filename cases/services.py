@@ -910,6 +910,7 @@ def report_case(
     priority: int = Priority.NORMAL,
     identifiers: Iterable[IdentifierInput] = (),
     files: Iterable[UploadedFile] = (),
+    channel: str = "portal",
 ) -> Case:
     """A customer opens a case in the portal (or by email).
 
@@ -941,7 +942,7 @@ def report_case(
         actor=acting_user,
         visibility=Visibility.PUBLIC,
         body=description,
-        data={"channel": "portal"},
+        data={"channel": channel},
     )
     _attach(case=case, entry=entry, files=files, user=acting_user)
     for identifier in identifiers:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import desk, handoffs, incidents, portal, reports
+from cases.views import desk, handoffs, incidents, mail, portal, reports
 
 desk_urls = [
     path("", desk.dashboard, name="dashboard"),
@@ -10,6 +10,9 @@ desk_urls = [
     path("agents/", desk.agent_picker, name="agent_picker"),
     path("cases/new/", desk.open_case, name="open_case"),
     path("queue/", handoffs.queue, name="queue"),
+    path("mail/", mail.quarantine, name="quarantine"),
+    path("mail/<int:message_id>/raw/", mail.raw, name="quarantine_raw"),
+    path("mail/<int:message_id>/<slug:action>/", mail.decide, name="quarantine_decide"),
     path("incidents/", incidents.incident_list, name="incidents"),
     path("incidents/new/", incidents.incident_new, name="incident_new"),
     path("incidents/<int:incident_id>/", incidents.incident_detail, name="incident"),

@@ -279,6 +279,27 @@ NOTICE_MAX_ATTEMPTS = envint("NOTICE_MAX_ATTEMPTS", 8)
 # Sender domain for Message-IDs and the case thread's References.
 MESSAGE_ID_DOMAIN = envstr("MESSAGE_ID_DOMAIN", "helpdesk.localhost")
 
+# --- Inbound email -------------------------------------------------------------------------
+# Replies come back to INBOUND_ADDRESS with a signed +token; the mailbox must accept
+# plus-addressing. IMAP polling runs when IMAP_HOST is set.
+INBOUND_ADDRESS = envstr("INBOUND_ADDRESS", "support@helpdesk.localhost")
+INBOUND_MAX_BYTES = envint("INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+INBOUND_MAX_PARTS = envint("INBOUND_MAX_PARTS", 200)
+INBOUND_MAX_DEPTH = envint("INBOUND_MAX_DEPTH", 20)
+INBOUND_HMAC_SECRET = envstr("INBOUND_HMAC_SECRET", "")
+IMAP_HOST = envstr("IMAP_HOST", "")
+IMAP_PORT = envint("IMAP_PORT", 993)
+IMAP_USER = envstr("IMAP_USER", "")
+IMAP_PASSWORD = envstr("IMAP_PASSWORD", "")
+IMAP_FOLDER = envstr("IMAP_FOLDER", "INBOX")
+IMAP_POLL_INTERVAL = envint("IMAP_POLL_INTERVAL", 60)
+if IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["imap-poll"] = {
+        "task": "notifications.tasks.poll_imap",
+        "schedule": float(IMAP_POLL_INTERVAL),
+        "options": {"expires": IMAP_POLL_INTERVAL},
+    }
+
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = envstr("EMAIL_HOST", "")
 EMAIL_PORT = envint("EMAIL_PORT", 25)

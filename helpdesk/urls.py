@@ -5,12 +5,14 @@ from django.urls import include, path
 from cases.urls import desk_urls, portal_urls, reports_urls
 from helpdesk import views
 from helpdesk.accounts import views as account_views
+from notifications import views as inbound_views
 
 admin.site.site_header = "Helpdesk administration"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("inbound/email/", inbound_views.receive, name="inbound_email"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/link/", account_views.link_request, name="link_request"),

@@ -83,6 +83,8 @@ def _build(batch: list[Notice]) -> EmailMultiAlternatives:
         subject = primary.subject
     else:
         subject = f"[{case.reference}] {len(batch)} updates on your case: {case.title}"
+    if case is not None and f"[{case.reference}]" not in subject:
+        subject = f"[{case.reference}] {subject}"
     context = {
         "notices": batch,
         "case": case,
@@ -98,10 +100,19 @@ def _build(batch: list[Notice]) -> EmailMultiAlternatives:
         body=render_to_string("email/notice.txt", context),
         to=[primary.recipient.email],
         headers=headers,
-        reply_to=[settings.DEFAULT_FROM_EMAIL],
+        reply_to=[_reply_to(primary)],
     )
     email.attach_alternative(render_to_string("email/notice.html", context), "text/html")
     return email
+
+
+def _reply_to(notice: Notice) -> str:
+    """A customer's reply comes back to the case through its signed address."""
+    if notice.case_id is None or not notice.recipient.is_customer:
+        return settings.DEFAULT_FROM_EMAIL
+    from notifications.inbound import reply_address
+
+    return reply_address(notice.case_id)
 
 
 def _case_url(notice: Notice) -> str:

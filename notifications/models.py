@@ -92,3 +92,54 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.recipient_id}: {self.subject}"
+
+
+class InboundMessage(models.Model):
+    """A received email, stored raw before anything else happens to it.
+
+    The unique (mailbox, message_id) makes a redelivery a no-op; a message that cannot be
+    handled waits in quarantine with its reason and its raw source, never dropped.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Added to a case"
+        IGNORED = "ignored", "Auto-reply or bounce (recorded, not answered)"
+        QUARANTINED = "quarantined", "Quarantined"
+        REJECTED = "rejected", "Rejected"
+
+    mailbox = models.CharField(max_length=200, default="default")
+    message_id = models.CharField(max_length=998)
+    raw = models.FileField(upload_to="inbound/%Y/%m/", max_length=255)
+    size = models.PositiveBigIntegerField()
+    sender = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    reason = models.TextField(blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    entry = models.ForeignKey(
+        "cases.TimelineEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received = models.DateTimeField(default=timezone.now)
+    processed = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "message_id"], name="inbound_message_once_per_mailbox"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-received"],
+                name="inbound_quarantine_idx",
+                condition=models.Q(status="quarantined"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"

@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from notifications import delivery, health, sweep
+from notifications import delivery, health, imap, sweep
 
 
 @shared_task(bind=True, ignore_result=True)
@@ -42,3 +42,9 @@ def redrive_notices() -> None:
 def sla_sweep() -> None:
     """Beat, every minute: warn owners, tell customers before deadlines, record breaches."""
     sweep.run_sweep()
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def poll_imap() -> None:
+    """Beat, every IMAP_POLL_INTERVAL: receive new mail from the configured mailbox."""
+    imap.poll()

@@ -17,6 +17,12 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     sla_tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
+    email_domains = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated mail domains (acme.example): an unknown sender from one "
+        "of them becomes a customer of this organisation.",
+    )
     customers_see_own_cases_only = models.BooleanField(
         default=False,
         help_text="Each customer sees only the cases they reported, not the whole organisation's.",
