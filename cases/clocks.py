@@ -15,6 +15,7 @@ from cases.models import Case, SLAPolicy, SLAStep, SLATarget, Status
 
 CLOCK_FIELDS = [
     "pending_since",
+    "last_public_update",
     "first_response_due",
     "next_update_due",
     "resolution_due",
@@ -120,11 +121,13 @@ def refresh_clocks(
 
     Running (new/open): due times from the policy, the pause credit and our last public
     word; the sweep looks next at the earliest threshold. Paused (waiting on customer,
-    pending confirmation): clocks stop and the pause start is remembered. Closed: no clock.
+    pending confirmation) or closed: clocks stop and the pause start is remembered, so the
+    time is credited back when work resumes.
     """
     now = now or timezone.now()
     policy = policy_for(case, cache)
-    if case.status in PAUSED:
+    # Closed counts as paused too: a case reopened days later is credited that time back.
+    if case.status in PAUSED or case.status == Status.CLOSED:
         if case.paused_at is None:
             case.paused_at = now
         upcoming = confirmation_thresholds(case)
@@ -139,9 +142,9 @@ def refresh_clocks(
     if case.paused_at is not None:
         case.paused_credit += sla.business_time_between(spec, case.paused_at, now)
         case.paused_at = None
-    if case.status == Status.CLOSED:
-        case.next_sla_check = None
-        return CLOCK_FIELDS
+        if case.last_public_update is not None:
+            # Back to work after a pause: the update clock counts a full interval from now.
+            case.last_public_update = max(case.last_public_update, now)
     clocks = sla.compute_clocks(
         spec,
         policy.targets,

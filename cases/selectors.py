@@ -35,13 +35,21 @@ FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def with_nearest_due(cases: QuerySet) -> QuerySet:
-    """Annotate the nearest SLA due time (NULLs never win, on PostgreSQL and SQLite)."""
+    """Annotate the nearest running SLA due time (NULLs never win, on PostgreSQL and
+    SQLite); a paused or closed case's clocks do not run, so it sorts after every running
+    one."""
     far = Value(FAR_FUTURE)
     return cases.annotate(
-        nearest_due=Least(
-            Coalesce("first_response_due", far),
-            Coalesce("next_update_due", far),
-            Coalesce("resolution_due", far),
+        nearest_due=DbCase(
+            When(
+                status__in=[Status.NEW, Status.OPEN],
+                then=Least(
+                    Coalesce("first_response_due", far),
+                    Coalesce("next_update_due", far),
+                    Coalesce("resolution_due", far),
+                ),
+            ),
+            default=far,
         )
     )
 
