@@ -4,6 +4,7 @@ The arithmetic is in `cases.sla` (pure); this module reads the policy and writes
 case's clock fields. Services call `refresh_clocks` on every event that moves a clock.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from cases import sla
 from cases.models import Case, SLAPolicy, SLAStep, SLATarget, Status
+
+log = logging.getLogger(__name__)
 
 CLOCK_FIELDS = [
     "pending_since",
@@ -145,14 +148,22 @@ def refresh_clocks(
         if case.last_public_update is not None:
             # Back to work after a pause: the update clock counts a full interval from now.
             case.last_public_update = max(case.last_public_update, now)
-    clocks = sla.compute_clocks(
-        spec,
-        policy.targets,
-        opened=case.created,
-        paused_credit=case.paused_credit,
-        first_responded=case.first_responded_at is not None,
-        last_public_update=case.last_public_update,
-    )
+    try:
+        clocks = sla.compute_clocks(
+            spec,
+            policy.targets,
+            opened=case.created,
+            paused_credit=case.paused_credit,
+            first_responded=case.first_responded_at is not None,
+            last_public_update=case.last_public_update,
+        )
+    except ValueError:
+        # A calendar without working time: the case carries on without clocks rather
+        # than refusing every action on it; the admin must fix the calendar.
+        log.exception("SLA calendar of case %s has no working time", case.pk)
+        case.first_response_due = case.next_update_due = case.resolution_due = None
+        case.next_sla_check = None
+        return CLOCK_FIELDS
     case.first_response_due = clocks.first_response_due
     case.next_update_due = clocks.next_update_due
     case.resolution_due = clocks.resolution_due

@@ -81,6 +81,8 @@ def _build(batch: list[Notice]) -> EmailMultiAlternatives:
     case = primary.case
     if len(batch) == 1:
         subject = primary.subject
+    elif primary.recipient.is_agent:
+        subject = f"[{case.reference}] {len(batch)} notices: {case.title}"
     else:
         subject = f"[{case.reference}] {len(batch)} updates on your case: {case.title}"
     if case is not None and f"[{case.reference}]" not in subject:
@@ -170,9 +172,14 @@ def redrive(*, now=None, limit: int = 500) -> list[int]:
     are merged into it).
     """
     now = now or timezone.now()
-    Notice.objects.filter(status=Notice.Status.SENDING, lease_until__lt=now).update(
-        status=Notice.Status.PENDING, lease_until=None
+    expired = Notice.objects.filter(status=Notice.Status.SENDING, lease_until__lt=now)
+    # A notice whose every attempt died with its worker stops here, visible as failed.
+    expired.filter(attempts__gte=settings.NOTICE_MAX_ATTEMPTS).update(
+        status=Notice.Status.FAILED,
+        lease_until=None,
+        last_error="The worker stopped while sending, on every attempt.",
     )
+    expired.update(status=Notice.Status.PENDING, lease_until=None)
     due = (
         Notice.objects.filter(
             status=Notice.Status.PENDING, channel=Notice.Channel.EMAIL, send_after__lte=now

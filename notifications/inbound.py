@@ -44,6 +44,11 @@ SUBJECT_TAG = re.compile(r"\[(C-\d{1,12})\]", re.IGNORECASE)
 SIGNATURE = re.compile(r"^(-- ?|—\s*|Sent from my .*)$", re.MULTILINE)
 AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 BOUNCE_SENDERS = ("mailer-daemon@", "postmaster@")
+HANDLED = {
+    InboundMessage.Status.PROCESSED,
+    InboundMessage.Status.IGNORED,
+    InboundMessage.Status.REJECTED,
+}
 
 
 class Quarantine(Exception):
@@ -96,19 +101,39 @@ def receive(raw: bytes, *, mailbox: str = "default") -> InboundMessage:
                 mailbox=mailbox,
                 message_id=message_id,
                 size=len(raw),
-                sender=str(headers.get("From", ""))[:320],
-                subject=str(headers.get("Subject", ""))[:500],
+                sender=_header(headers, "From")[:320],
+                subject=_header(headers, "Subject")[:500],
             )
             stored.raw.save(f"{hashlib.sha256(raw).hexdigest()}.eml", ContentFile(raw), save=False)
             stored.save()
     except IntegrityError:
-        return InboundMessage.objects.get(mailbox=mailbox, message_id=message_id)
+        stored.raw.delete(save=False)  # the copy of a redelivery; the first one is kept
+        existing = InboundMessage.objects.get(mailbox=mailbox, message_id=message_id)
+        if existing.status == InboundMessage.Status.RECEIVED:
+            # Stored, but its handling never finished (the process died): finish it now.
+            process(existing)
+        return existing
     process(stored)
     return stored
 
 
+def _header(message, name: str) -> str:
+    """A header as text; the raw value when the standard parser chokes on it.
+
+    policy.default raises (IndexError, AttributeError, …) on some malformed address
+    headers, e.g. `From: noreply@`: such mail must still be stored and handled.
+    """
+    try:
+        return str(message.get(name, "") or "")
+    except Exception:
+        for key, value in message.raw_items():
+            if key.lower() == name.lower():
+                return str(value)
+        return ""
+
+
 def _message_id(headers, raw: bytes) -> str:
-    found = str(headers.get("Message-ID", "") or "").strip()
+    found = _header(headers, "Message-ID").strip()
     if found:
         return found[:998]
     # No Message-ID: the content itself identifies a redelivery.
@@ -120,6 +145,15 @@ def process(stored: InboundMessage) -> InboundMessage:
     stored.attempts += 1
     try:
         with transaction.atomic():
+            # One handler at a time: a concurrent redelivery waits here, then finds it done.
+            status = (
+                InboundMessage.objects.select_for_update()
+                .values_list("status", flat=True)
+                .get(pk=stored.pk)
+            )
+            if status in HANDLED:
+                stored.refresh_from_db()
+                return stored
             _handle(stored)
     except Quarantine as exc:
         _finish(stored, InboundMessage.Status.QUARANTINED, str(exc))
@@ -195,21 +229,23 @@ def _check_shape(message: EmailMessage) -> None:
 
 
 def _parse(message: EmailMessage) -> Parsed:
-    name, sender = parseaddr(str(message.get("From", "")))
-    subject = " ".join(str(message.get("Subject", "")).split())
+    name, sender = parseaddr(_header(message, "From"))
+    subject = " ".join(_header(message, "Subject").split())
     text, html = "", ""
     files: list[SimpleUploadedFile] = []
     for part in _leaves(message):
         content_type = part.get_content_type()
         disposition = part.get_content_disposition()
-        if content_type == "message/rfc822" or (
-            disposition == "attachment" or (disposition == "inline" and part.get_filename())
-        ):
+        # A named part is a file even without Content-Disposition (Outlook, scanners).
+        if content_type == "message/rfc822" or disposition == "attachment" or part.get_filename():
             files.append(_file(part))
         elif content_type == "text/plain" and not text:
             text = _text(part)
         elif content_type == "text/html" and not html:
             html = _text(part)
+        elif part.get_content_maintype() == "multipart" and not text:
+            # A multipart without a (usable) boundary: the parser left its body as one string.
+            text = _text(part)
         elif part.get_content_maintype() in ("image", "application", "audio", "video"):
             files.append(_file(part))
     if not text and html:
@@ -266,8 +302,8 @@ def _file(part) -> SimpleUploadedFile:
 
 
 def _is_automatic(message: EmailMessage, sender: str) -> bool:
-    auto_submitted = str(message.get("Auto-Submitted", "no")).strip().lower()
-    precedence = str(message.get("Precedence", "")).strip().lower()
+    auto_submitted = (_header(message, "Auto-Submitted") or "no").strip().lower()
+    precedence = _header(message, "Precedence").strip().lower()
     return (
         auto_submitted not in ("", "no")
         or precedence in AUTO_PRECEDENCE
@@ -320,7 +356,7 @@ def _thread(message: EmailMessage, parsed: Parsed, *, customer: User | None) -> 
 
 
 def _candidates(message: EmailMessage, parsed: Parsed):
-    ids = " ".join(str(message.get(h, "")) for h in ("In-Reply-To", "References"))
+    ids = " ".join(_header(message, h) for h in ("In-Reply-To", "References"))
     domain = settings.MESSAGE_ID_DOMAIN
     for kind, number, host in OUR_ID.findall(ids):
         if host != domain:
@@ -335,7 +371,7 @@ def _candidates(message: EmailMessage, parsed: Parsed):
                 yield case_id
     local, _, our_domain = settings.INBOUND_ADDRESS.partition("@")
     recipients = getaddresses(
-        [str(message.get(h, "")) for h in ("To", "Cc", "Delivered-To", "X-Original-To")]
+        [_header(message, h) for h in ("To", "Cc", "Delivered-To", "X-Original-To")]
     )
     for _name, address in recipients:
         user, _, host = address.lower().partition("@")

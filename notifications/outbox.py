@@ -78,8 +78,10 @@ def notify_by_email(
     digest get routine updates at DIGEST_HOUR; `urgent` ones (delay notices) go at once."""
     now = timezone.now()
     send_after = now
-    if throttle and case is not None:
-        send_after = _throttled_send_after(case, recipient, now, urgent=urgent)
+    if throttle and case is not None and not urgent:
+        # A delay notice is never held back by the window: it must arrive before the
+        # deadline it announces. It still takes along whatever is waiting (delivery merges).
+        send_after = _throttled_send_after(case, recipient, now)
     if not urgent and recipient.notify_preference == recipient.NotifyPreference.DIGEST:
         # A digest reader gets one email a day; a delay notice (urgent) still goes at once.
         send_after = max(send_after, next_digest(now))

@@ -6,8 +6,9 @@ locked (`skip_locked`, so two sweeps never work on the same case) and every step
 due is applied once (`cases.sla_actions.apply_step`).
 """
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +16,14 @@ from django.utils import timezone
 from cases import clocks, sla_actions
 from cases.models import Case, Status
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class SweepResult:
     cases: int = 0
     steps: int = 0
+    failed: int = 0
 
 
 def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
@@ -35,7 +39,17 @@ def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
                 .order_by("next_sla_check", "pk")[:batch]
             )
             for case in due:
-                result.steps += _sweep_case(case, now=now, cache=cache)
+                try:
+                    with transaction.atomic():
+                        result.steps += _sweep_case(case, now=now, cache=cache)
+                except Exception:
+                    # One broken case (e.g. a calendar with no working time) must not stop
+                    # the sweep for every other case: look at it again in a quarter hour.
+                    log.exception("SLA sweep failed on case %s", case.pk)
+                    Case.objects.filter(pk=case.pk).update(
+                        next_sla_check=now + timedelta(minutes=15)
+                    )
+                    result.failed += 1
         result.cases += len(due)
         if len(due) < batch:
             return result
