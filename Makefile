@@ -59,6 +59,10 @@ test: install-dev chromium
 	$(BIN)/python tests/check_services.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@echo "Deployment checks on production settings:"
+	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+		ALLOWED_HOSTS=help.example.com SECURE_SSL_REDIRECT=1 SECURE_HSTS_PRELOAD=1 \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest
 
 lint: install-dev

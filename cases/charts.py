@@ -30,7 +30,7 @@ def bar_chart(
         )
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
-        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px">'
+        f'viewBox="0 0 {width} {height}" width="100%" class="chart">'
         f"<title>{escape(title)}</title>{''.join(rows)}</svg>"
     )
 

@@ -135,14 +135,19 @@ def _date(raw, default: date, errors: list[str], label: str) -> date:
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         errors.append(f"{label} date {raw!r} is not a date like 2026-11-01.")
         return default
+    if day >= date.max:  # the period ends the day after: there is none
+        errors.append(f"{label} date {raw!r} is out of range.")
+        return default
+    return day
 
 
 def _pick(queryset, raw):
-    return queryset.filter(pk=int(raw)).first() if raw and str(raw).isdigit() else None
+    # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+    return queryset.filter(pk=int(raw)).first() if raw and raw.isascii() and raw.isdigit() else None
 
 
 def _entries(kind: str):
@@ -427,16 +432,19 @@ def voice(filters: Filters) -> dict:
         ),
         prefix="case__",
     )
+    # A message that left: sent, and not merged into another notice's message. One still
+    # waiting in the outbox has not reached the customer yet.
+    sent_alone = Q(merged_into__isnull=True, status=Notice.Status.SENT)
     totals = emails.aggregate(
         emails=Count("pk"),
         cases=Count("case", distinct=True),
-        messages=Count("pk", filter=Q(merged_into__isnull=True, status=Notice.Status.SENT)),
+        messages=Count("pk", filter=sent_alone),
         outside=Count("pk", filter=~Q(kind__in=CASE_VOICE_KINDS)),
     )
     totals["per_case"] = round(totals["emails"] / totals["cases"], 1) if totals["cases"] else None
     busiest = list(
         emails.values("case", "case__title")
-        .annotate(n=Count("pk"), sent=Count("pk", filter=Q(merged_into__isnull=True)))
+        .annotate(n=Count("pk"), sent=Count("pk", filter=sent_alone))
         .order_by("-n", "case")[:20]
     )
     outside = list(emails.exclude(kind__in=CASE_VOICE_KINDS).values("case", "kind")[:20])

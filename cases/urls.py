@@ -69,4 +69,5 @@ reports_urls = [
     path("promises/", reports.promises, name="promises"),
     path("quality/", reports.quality, name="quality"),
     path("one-voice/", reports.voice, name="voice"),
+    path("audit/", reports.audit, name="audit"),
 ]

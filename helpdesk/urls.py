@@ -28,3 +28,5 @@ urlpatterns = [
     path("reports/", include((reports_urls, "reports"))),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "helpdesk.views.permission_denied"

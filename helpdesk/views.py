@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from helpdesk.accounts import audit
+from helpdesk.accounts.models import AuditEvent
 from notifications import health
 
 
@@ -20,3 +22,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, body = health.report()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    """Every 403 is recorded in the audit trail, then explained."""
+    audit.record(AuditEvent.Kind.ACCESS_DENIED, request=request, reason=str(exception or ""))
+    return render(request, "403.html", {"exception": exception}, status=403)

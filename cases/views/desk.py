@@ -26,7 +26,9 @@ from cases.forms import (
     WaitForm,
 )
 from cases.models import Case, Priority
+from helpdesk.accounts import audit
 from helpdesk.accounts.access import agent_required
+from helpdesk.accounts.models import AuditEvent
 from notifications import outbox
 from notifications.models import Notice
 
@@ -336,13 +338,21 @@ def case_identifier(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     case = _get_case(request, reference)
-    return serve_attachment(selectors.attachment_for(request.user, case, attachment_id))
+    return serve_attachment(request, selectors.attachment_for(request.user, case, attachment_id))
 
 
-def serve_attachment(found) -> FileResponse:
+def serve_attachment(request: HttpRequest, found) -> FileResponse:
     """Always a download, never rendered inline: user files cannot run in our origin."""
     if found is None:
+        audit.record(AuditEvent.Kind.ACCESS_DENIED, request=request, reason="attachment")
         raise Http404("No such attachment")
+    audit.record(
+        AuditEvent.Kind.ATTACHMENT_DOWNLOAD,
+        request=request,
+        attachment=found.pk,
+        case=found.case_id,
+        filename=found.filename,
+    )
     response = FileResponse(
         found.file.open("rb"),
         as_attachment=True,

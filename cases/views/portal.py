@@ -28,7 +28,9 @@ from cases.forms import (
 )
 from cases.models import PRIORITIES_BY_TIER, Case, Incident, Priority
 from cases.views.desk import _int, serve_attachment
+from helpdesk.accounts import audit
 from helpdesk.accounts.access import customer_required, portal_access
+from helpdesk.accounts.models import AuditEvent
 from helpdesk.accounts.views import rate_limited
 
 PAGE_SIZE = 20
@@ -43,6 +45,9 @@ def _get_case(request: HttpRequest, reference: str) -> Case:
         .first()
     )
     if case is None:
+        if Case.objects.by_reference(reference).exists():
+            # Someone else's case: answer as if it did not exist, and keep a trace.
+            audit.record(AuditEvent.Kind.ACCESS_DENIED, request=request, reason="case")
         raise Http404("No such case")
     return case
 
@@ -223,7 +228,7 @@ def remove_identifier(request: HttpRequest, reference: str, identifier_id: int) 
 @require_GET
 def attachment(request: HttpRequest, reference: str, attachment_id: int):
     case = _get_case(request, reference)
-    return serve_attachment(selectors.attachment_for(request.user, case, attachment_id))
+    return serve_attachment(request, selectors.attachment_for(request.user, case, attachment_id))
 
 
 @customer_required

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from cases import charts, reports
 from helpdesk.accounts.access import manager_required
-from helpdesk.accounts.models import Department, User
+from helpdesk.accounts.models import AuditEvent, Department, User
 
 PAGE_SIZE = 50
 
@@ -153,7 +153,7 @@ def sla(request: HttpRequest) -> HttpResponse:
     context = _base(request, "sla")
     found = reports.sla(context["filters"])
     if request.GET.get("format") == "csv":
-        rows = [(r["target"], r["case__owning_department__name"] or "", r["total"],
+        rows = [(r["target_label"], r["case__owning_department__name"] or "", r["total"],
                  r["surprises"]) for r in found["by_target"]]  # fmt: skip
         return _csv("sla-breaches", ["target", "department", "breaches", "without notice"],
                     rows)  # fmt: skip
@@ -220,3 +220,25 @@ def voice(request: HttpRequest) -> HttpResponse:
 
 def _breach_label(row: dict) -> str:
     return f"{row['target_label']} · {row['case__owning_department__name'] or '—'}"
+
+
+@manager_required
+@require_GET
+def audit(request: HttpRequest) -> HttpResponse:
+    """The audit trail: sign-ins, failures, role changes, downloads, denied accesses."""
+    context = _base(request, "audit")
+    filters = context["filters"]
+    events = AuditEvent.objects.filter(
+        created__gte=filters.start, created__lt=filters.end
+    ).select_related("actor")
+    kind = request.GET.get("kind", "")
+    if kind in AuditEvent.Kind.values:
+        events = events.filter(kind=kind)
+    if request.GET.get("format") == "csv":
+        latest = events.order_by("-created")[:10000]
+        rows = [(e.created.isoformat(), e.get_kind_display(), e.actor.email if e.actor else "",
+                 e.ip or "", e.path, e.data) for e in latest]  # fmt: skip
+        return _csv("audit", ["time", "event", "actor", "ip", "path", "details"], rows)
+    context.update(events=_page(request, events.order_by("-created", "-pk")), kind=kind,
+                   kinds=AuditEvent.Kind.choices)  # fmt: skip
+    return render(request, "reports/audit.html", context)

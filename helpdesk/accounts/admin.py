@@ -4,7 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 
-from helpdesk.accounts.models import Department, Organization, User
+from helpdesk.accounts import audit
+from helpdesk.accounts.models import AuditEvent, Department, Organization, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -37,6 +38,27 @@ class UserAdmin(BaseUserAdmin):
         ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
+    AUDITED = {"role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions",
+               "departments", "organization"}  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._audit(request, obj, form, change)
+
+    def _audit(self, request, obj, form, change):
+        changed = sorted(self.AUDITED & set(form.changed_data))
+        if changed or not change:
+            audit.record(
+                AuditEvent.Kind.ROLE_CHANGE,
+                request=request,
+                user=obj.email,
+                fields=changed or ["created"],
+                role=obj.role,
+                is_active=obj.is_active,
+                is_staff=obj.is_staff,
+                is_superuser=obj.is_superuser,
+            )
+
     add_fieldsets = [
         (
             None,
@@ -65,3 +87,20 @@ class DepartmentAdmin(admin.ModelAdmin):
     form = DepartmentForm
     list_display = ["name", "lead"]
     search_fields = ["name"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created", "kind", "actor", "ip", "path"]
+    list_filter = ["kind"]
+    search_fields = ["actor__email", "ip", "path"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -166,3 +166,31 @@ class SignInLink(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-in link for {self.user_id}"
+
+
+class AuditEvent(models.Model):
+    """Who did what that matters for security, from where; read by managers."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+        SIGN_OUT = "sign_out", "Signed out"
+        ROLE_CHANGE = "role_change", "Role or permission change"
+        ATTACHMENT_DOWNLOAD = "attachment_download", "Attachment downloaded"
+        ACCESS_DENIED = "access_denied", "Access denied"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["kind", "-created"], name="audit_kind_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created:%Y-%m-%d %H:%M}"
