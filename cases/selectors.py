@@ -18,7 +18,7 @@ from cases.models import (
     TimelineEntry,
     parse_reference,
 )
-from helpdesk.accounts.models import Department, User
+from helpdesk.accounts.models import Department, Organization, User
 
 LIST_RELATED = ("customer", "organization", "owner", "owning_department")
 PAGE_RELATED = (*LIST_RELATED, "incident")
@@ -76,23 +76,42 @@ def triage_queue(user: User) -> QuerySet:
     )
 
 
+SEARCH_LIMIT = 1000
+SEARCH_MIN_CHARS = 3
+
+
 def search_cases(user: User, query: str) -> QuerySet:
-    """Reference, title, customer, organisation or any customer identifier."""
+    """Reference, title, customer, organisation or any customer identifier.
+
+    The matching ids come first, from one UNION whose every branch has its own index
+    (trigram indexes on titles and identifier values on PostgreSQL; customers and
+    organisations are small), capped at SEARCH_LIMIT; the page then reads only those
+    cases. An OR across joined tables would scan every case instead.
+    """
     query = query.strip()
     cases = Case.objects.visible_to(user)
     if not query:
         return cases.none()
-    condition = (
-        Q(title__icontains=query)
-        | Q(customer__full_name__icontains=query)
-        | Q(customer__email__icontains=query)
-        | Q(organization__name__icontains=query)
-        | Q(pk__in=CustomerIdentifier.objects.filter(value__icontains=query).values("case_id"))
-    )
     number = parse_reference(query)
+    if len(query) < SEARCH_MIN_CHARS:
+        # Too short to search inside texts: only a reference like "12" matches.
+        return _for_list(cases.filter(pk=number or 0).order_by("-updated", "-pk"))
+    people = User.objects.filter(
+        Q(full_name__icontains=query) | Q(email__icontains=query), role=User.Role.CUSTOMER
+    )
+    branches = [
+        Case.objects.filter(customer__in=people.values("pk")).values("pk"),
+        Case.objects.filter(
+            organization__in=Organization.objects.filter(name__icontains=query).values("pk")
+        ).values("pk"),
+        CustomerIdentifier.objects.filter(value__icontains=query).values("case_id"),
+    ]
     if number is not None:
-        condition |= Q(pk=number)
-    return _for_list(cases.filter(condition).order_by("-updated", "-pk"))
+        branches.append(Case.objects.filter(pk=number).values("pk"))
+    # UNION ALL lets the database stop at the limit; duplicates are dropped here.
+    matches = Case.objects.filter(title__icontains=query).values("pk").union(*branches, all=True)
+    ids = list(dict.fromkeys(row["pk"] for row in matches[:SEARCH_LIMIT]))
+    return _for_list(cases.filter(pk__in=ids).order_by("-updated", "-pk"))
 
 
 def case_for_page(user: User, reference: str) -> Case | None:

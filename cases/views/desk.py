@@ -70,7 +70,8 @@ def search(request: HttpRequest) -> HttpResponse:
     results = Paginator(selectors.search_cases(request.user, query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"nav": "search", "q": query, "results": results}
+    capped = results.paginator.count >= selectors.SEARCH_LIMIT
+    context = {"nav": "search", "q": query, "results": results, "capped": capped}
     if request.htmx and request.htmx.target == "search-results":
         return render(request, "desk/search.html#results", context)
     return render(request, "desk/search.html", context)

@@ -18,7 +18,7 @@ from cases.models import Handoff
 from cases.views.desk import _case_context, _get_case, _int
 from helpdesk.accounts.access import agent_required
 
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 100
 
 ACTIONS = {
     "accept": (None, lambda h, user, data: handoff_services.accept_handoff(

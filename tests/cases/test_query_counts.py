@@ -13,6 +13,7 @@ from cases.models import (
     TimelineEntry,
     Visibility,
 )
+from cases.selectors import SEARCH_LIMIT
 from tests.cases.helpers import HTMX, case_url
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ SIZES = [10, 1000]
 DASHBOARD_QUERIES = 8
 TRIAGE_FRAGMENT_QUERIES = 8
 # Count, page, identifiers.
-SEARCH_QUERIES = 5
+SEARCH_QUERIES = 6  # the matching ids first (one UNION), then the page
 # Case, identifiers, handoffs, ownership history, my departments, entries, files,
 # earlier-entries count, agents and their departments, the handoff form's departments (2).
 CASE_PAGE_QUERIES = 14
@@ -115,7 +116,10 @@ def test_search_query_count_is_flat(agent_client, many_cases, django_assert_num_
     with django_assert_num_queries(SEARCH_QUERIES):
         response = agent_client.get("/desk/search/", {"q": "will not charge"})
 
-    assert f"{2 * many_cases} cases found" in response.text
+    if 2 * many_cases < SEARCH_LIMIT:
+        assert f"{2 * many_cases} cases found" in response.text
+    else:
+        assert f"At least {SEARCH_LIMIT} cases found" in response.text
     assert "Dana Lee" in response.text  # the owner column
 
 

@@ -26,10 +26,13 @@ BATCH = 50_000
 
 
 class Command(BaseCommand):
-    help = "Benchmarks. Targets: sla (time the SLA sweep), reports (time each report), all."
+    help = (
+        "Benchmarks. Targets: sla (the SLA sweep), pages (desk, portal, incident pages and "
+        "inbound mail), reports (each report), all."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["sla", "reports", "all"])
+        parser.add_argument("target", choices=["sla", "pages", "reports", "all"])
         parser.add_argument("--cases", type=int, default=100_000)
         parser.add_argument("--open-share", type=float, default=0.05)
         parser.add_argument("--due-now", type=int, default=200, help="cases at a threshold")
@@ -44,6 +47,9 @@ class Command(BaseCommand):
         if options["target"] in ("sla", "all"):
             report = self._bench_sla(people, due_now=options["due_now"], runs=options["runs"])
             self._write("sla", {"cases": cases, **report})
+        if options["target"] in ("pages", "all"):
+            report = self._bench_pages(people, runs=options["runs"])
+            self._write("pages", {"cases": cases, **report})
         if options["target"] in ("reports", "all"):
             report = self._bench_reports(people, runs=options["runs"])
             self._write("reports", {"cases": cases, **report})
@@ -259,6 +265,176 @@ class Command(BaseCommand):
             params,
         )
 
+    # --- pages ---------------------------------------------------------------------------
+
+    def _page_fixtures(self, people: dict) -> dict:
+        """The shapes the pages are measured on, created once: an agent owning 200 open
+        cases, a case with 2,000 timeline entries, 500 open handoffs for Hardware, an
+        incident with 1,000 linked cases, a portal customer with 300 cases."""
+        from cases.models import Handoff, Incident
+
+        hardware, _ = Department.objects.get_or_create(name="Hardware")
+        owner = User.objects.filter(email="bench-owner@bench.test").first()
+        if owner is None:
+            owner = User.objects.create_user(
+                "bench-owner@bench.test", None, full_name="Bench Owner", role=User.Role.AGENT
+            )
+            owner.departments.add(people["support"], hardware)
+            mine = list(
+                Case.objects.filter(organization=people["org"], status=Status.OPEN)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:200]
+            )
+            Case.objects.filter(pk__in=mine).update(owner=owner)
+        long_case = Case.objects.filter(title="Bench case with a long timeline").first()
+        if long_case is None:
+            long_case = (
+                Case.objects.filter(organization=people["org"], status=Status.OPEN)
+                .order_by("-pk")
+                .first()
+            )
+            Case.objects.filter(pk=long_case.pk).update(title="Bench case with a long timeline")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO cases_timelineentry (case_id, kind, actor_id, department_id, "
+                    "visibility, body, body_html, data, created) SELECT %s, "
+                    "CASE WHEN g %% 3 = 0 THEN 'internal_note' ELSE 'agent_reply' END, %s, %s, "
+                    "CASE WHEN g %% 3 = 0 THEN 'internal' ELSE 'public' END, "
+                    "'Entry ' || g, '<p>Entry ' || g || '</p>', '{}'::jsonb, "
+                    "now() - (2000 - g) * interval '1 minute' FROM generate_series(1, 2000) g",
+                    [long_case.pk, people["agent"].pk, people["support"].pk],
+                )
+        if not Handoff.objects.filter(department=hardware).exists():
+            open_cases = Case.objects.filter(
+                organization=people["org"], status=Status.OPEN
+            ).order_by("pk")[200:700]
+            Handoff.objects.bulk_create(
+                Handoff(
+                    case=case,
+                    requested_by=people["agent"],
+                    department=hardware,
+                    needed="Replace the power supply",
+                    customer_summary="replacing the power supply",
+                    assignee=owner if i % 3 == 0 else None,
+                )
+                for i, case in enumerate(open_cases)
+            )
+        incident = Incident.objects.filter(title="Bench incident").first()
+        if incident is None:
+            incident = Incident.objects.create(title="Bench incident", created_by=people["agent"])
+            linked = list(
+                Case.objects.filter(organization=people["org"])
+                .order_by("pk")
+                .values_list("pk", flat=True)[1000:2000]
+            )
+            Case.objects.filter(pk__in=linked).update(incident=incident)
+        portal_org, _ = Organization.objects.get_or_create(name="Bench Portal")
+        portal_customer = User.objects.filter(email="bench-portal@bench.test").first()
+        if portal_customer is None:
+            portal_customer = User.objects.create_user(
+                "bench-portal@bench.test",
+                None,
+                full_name="Portal Customer",
+                organization=portal_org,
+            )
+            moved = list(
+                Case.objects.filter(organization=people["org"])
+                .order_by("pk")
+                .values_list("pk", flat=True)[3000:3300]
+            )
+            Case.objects.filter(pk__in=moved).update(
+                organization=portal_org, customer=portal_customer
+            )
+        portal_case = Case.objects.filter(organization=portal_org).order_by("pk").first()
+        return {
+            "owner": owner,
+            "long_case": long_case,
+            "incident": incident,
+            "portal_customer": portal_customer,
+            "portal_case": portal_case,
+        }
+
+    def _bench_pages(self, people: dict, *, runs: int) -> dict:
+        from django.test import Client
+
+        shapes = self._page_fixtures(people)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        agent = Client()
+        agent.force_login(shapes["owner"])
+        customer = Client()
+        customer.force_login(shapes["portal_customer"])
+        long_ref = shapes["long_case"].reference
+        incident_url = f"/desk/incidents/{shapes['incident'].pk}/"
+        portal_case_url = f"/portal/cases/{shapes['portal_case'].reference}/"
+        pages = [
+            ("desk dashboard (200 owned)", agent, "/desk/", {}),
+            ("triage queue", agent, "/desk/", {"HTTP_HX_REQUEST": "true"}),
+            ("search", agent, "/desk/search/?q=Bench+case+12345", {}),
+            ("case page (2,000 entries)", agent, f"/desk/cases/{long_ref}/", {}),
+            ("timeline poll", agent, f"/desk/cases/{long_ref}/timeline/?after=0", {}),
+            ("department queue (500)", agent, "/desk/queue/", {}),
+            ("incident page (1,000 linked)", agent, incident_url, {}),
+            ("portal case list (300)", customer, "/portal/", {}),
+            ("portal case page", customer, portal_case_url, {}),
+        ]
+        results = {}
+        with _plain_static():
+            for name, client, url, headers in pages:
+                results[name] = self._time(lambda c=client, u=url, h=headers: c.get(u, **h), runs)
+                self._line(name, results[name], goal_ms=100)
+            results["inbound email"] = self._time_inbound(people, runs)
+            self._line("inbound email", results["inbound email"], goal_ms=100)
+        return {"pages": results}
+
+    def _time(self, call, runs: int) -> dict:
+        timings, queries = [], 0
+        for run in range(runs + 1):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = call()
+                elapsed = time.perf_counter() - started
+            status = getattr(response, "status_code", 200)
+            if status != 200:
+                raise CommandError(f"answered {status}")
+            if run:  # the first run warms caches
+                timings.append(elapsed)
+            queries = len(captured.captured_queries)
+        timings.sort()
+        return {
+            "p50_ms": round(1000 * statistics.median(timings), 1),
+            "p95_ms": round(1000 * timings[max(int(0.95 * len(timings)) - 1, 0)], 1),
+            "queries": queries,
+        }
+
+    def _line(self, name: str, figures: dict, *, goal_ms: int) -> None:
+        verdict = "ok" if figures["p95_ms"] <= goal_ms else "OVER GOAL"
+        self.stdout.write(
+            f"  {name:<30} p50 {figures['p50_ms']:>7.1f} ms  p95 {figures['p95_ms']:>7.1f} ms  "
+            f"{figures['queries']:>3} queries  (goal {goal_ms} ms: {verdict})"
+        )
+
+    def _time_inbound(self, people: dict, runs: int) -> dict:
+        from email.message import EmailMessage
+
+        from notifications import inbound
+
+        case = Case.objects.filter(organization=people["org"], status=Status.OPEN).first()
+
+        def one():
+            message = EmailMessage()
+            message["From"] = people["customer"].email
+            message["To"] = inbound.reply_address(case.pk)
+            message["Subject"] = f"Re: [{case.reference}] {case.title}"
+            message["Message-ID"] = f"<bench-{time.time_ns()}@bench.test>"
+            message.set_content("It still fails.\n\nOn Monday, Support wrote:\n> Try again")
+            stored = inbound.receive(message.as_bytes(), mailbox="bench")
+            if stored.case_id != case.pk:
+                raise CommandError(f"bench mail did not thread: {stored.reason}")
+            return stored
+
+        return self._time(one, runs)
+
     # --- reports ------------------------------------------------------------------------
 
     def _bench_reports(self, people: dict, *, runs: int) -> dict:
@@ -267,13 +443,7 @@ class Command(BaseCommand):
 
         client = Client()
         client.force_login(people["manager"])
-        # The benchmark renders pages without collectstatic's manifest.
-        plain = override_settings(
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            }
-        )
+        plain = _plain_static()
         plain.enable()
         names = ["index", "unowned", "time_to_owner", "bounces", "sla", "promises", "quality",
                  "voice"]  # fmt: skip
@@ -362,3 +532,14 @@ class Command(BaseCommand):
         path = folder / f"{target}-{timezone.now():%Y%m%dT%H%M%S}.json"
         path.write_text(json.dumps(report, indent=2, default=str))
         self.stdout.write(f"Written to {path}")
+
+
+def _plain_static():
+    """The benchmark renders pages without collectstatic's manifest."""
+    return override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        MEDIA_ROOT=str(Path(settings.VAR_DIR) / "bench" / "media"),
+    )
