@@ -5,6 +5,7 @@ across commits. Seeding is resumable: bench rows belong to the organisation "Ben
 second run only adds what is missing.
 """
 
+import contextlib
 import json
 import statistics
 import time
@@ -23,16 +24,20 @@ from helpdesk.accounts.models import Department, Organization, User
 from notifications.sweep import run_sweep
 
 BATCH = 50_000
+LOAD_PASSWORD = "bench-load"
 
 
 class Command(BaseCommand):
     help = (
         "Benchmarks. Targets: sla (the SLA sweep), pages (desk, portal, incident pages and "
-        "inbound mail), reports (each report), all."
+        "inbound mail), reports (each report), load (a support floor against gunicorn with "
+        "locust), all."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["sla", "pages", "reports", "all"])
+        parser.add_argument("target", choices=["sla", "pages", "reports", "load", "all"])
+        parser.add_argument("--users", type=int, default=300, help="load: simulated users")
+        parser.add_argument("--seconds", type=int, default=180, help="load: duration")
         parser.add_argument("--cases", type=int, default=100_000)
         parser.add_argument("--open-share", type=float, default=0.05)
         parser.add_argument("--due-now", type=int, default=200, help="cases at a threshold")
@@ -50,6 +55,9 @@ class Command(BaseCommand):
         if options["target"] in ("pages", "all"):
             report = self._bench_pages(people, runs=options["runs"])
             self._write("pages", {"cases": cases, **report})
+        if options["target"] in ("load", "all"):
+            report = self._bench_load(people, users=options["users"], seconds=options["seconds"])
+            self._write("load", {"cases": cases, **report})
         if options["target"] in ("reports", "all"):
             report = self._bench_reports(people, runs=options["runs"])
             self._write("reports", {"cases": cases, **report})
@@ -434,6 +442,155 @@ class Command(BaseCommand):
             return stored
 
         return self._time(one, runs)
+
+    # --- load ------------------------------------------------------------------------------
+
+    def _load_people(self, people: dict, *, agents: int, customers: int) -> None:
+        """Bench accounts with a known password: agents owning open cases, customers of an
+        organisation with five cases each."""
+        from django.contrib.auth.hashers import make_password
+
+        if User.objects.filter(email=f"bench-agent-{agents - 1}@bench.test").exists():
+            return
+        password = make_password(LOAD_PASSWORD)
+        load_org, _ = Organization.objects.get_or_create(name="Bench Load")
+        new_agents = User.objects.bulk_create(
+            User(email=f"bench-agent-{n}@bench.test", full_name=f"Agent {n}", role="agent",
+                 password=password)
+            for n in range(agents)
+        )  # fmt: skip
+        User.departments.through.objects.bulk_create(
+            User.departments.through(user_id=a.pk, department_id=people["support"].pk)
+            for a in new_agents
+        )
+        new_customers = User.objects.bulk_create(
+            User(email=f"bench-customer-{n}@bench.test", full_name=f"Customer {n}",
+                 role="customer", organization=load_org, password=password)
+            for n in range(customers)
+        )  # fmt: skip
+        open_ids = list(
+            Case.objects.filter(organization=people["org"], status=Status.OPEN)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[: agents * 10]
+        )
+        for index, agent in enumerate(new_agents):
+            Case.objects.filter(pk__in=open_ids[index * 10 : (index + 1) * 10]).update(owner=agent)
+        case_ids = list(
+            Case.objects.filter(organization=people["org"])
+            .order_by("pk")
+            .values_list("pk", flat=True)[10000 : 10000 + customers * 5]
+        )
+        for index, customer in enumerate(new_customers):
+            Case.objects.filter(pk__in=case_ids[index * 5 : (index + 1) * 5]).update(
+                organization=load_org, customer=customer
+            )
+
+    def _bench_load(self, people: dict, *, users: int, seconds: int) -> dict:
+        import csv
+        import os
+        import signal
+        import socket
+        import subprocess
+        import sys
+        import tempfile
+
+        agents, customers = users // 3, users - users // 3
+        self._load_people(people, agents=agents, customers=customers)
+        folder = Path(settings.VAR_DIR) / "bench"
+        run_dir = Path(tempfile.mkdtemp(prefix="load-", dir=folder))
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        db = settings.DATABASES["default"]
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}",
+            "DEBUG": "0",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "RATELIMIT_ENABLE": "0",
+            "HELPDESK_VAR_DIR": str(run_dir),
+            "BENCH_PASSWORD": LOAD_PASSWORD,
+            "BENCH_AGENTS": str(agents),
+            "BENCH_CUSTOMERS": str(customers),
+        }
+        bin_dir = Path(sys.executable).parent
+        python = str(Path(sys.executable))
+        subprocess.run(
+            [python, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True
+        )
+        workers = max(os.cpu_count() or 2, 2) + 1
+        processes = [
+            subprocess.Popen(
+                [str(bin_dir / "gunicorn"), "helpdesk.wsgi", "--bind", f"127.0.0.1:{port}",
+                 "--workers", str(workers), "--log-level", "warning"],
+                env=env, start_new_session=True,
+            ),
+            subprocess.Popen(
+                [str(bin_dir / "celery"), "-A", "helpdesk", "worker", "--concurrency", "2",
+                 "--loglevel", "WARNING"],
+                env=env, start_new_session=True,
+            ),
+        ]  # fmt: skip
+        try:
+            self._wait_for(port)
+            self.stdout.write(f"  load: {users} users for {seconds}s against {workers} workers")
+            subprocess.run(
+                [str(bin_dir / "locust"), "-f", "cases/loadtest.py", "--headless",
+                 "-u", str(users), "-r", str(max(users // 30, 1)), "-t", f"{seconds}s",
+                 "--host", f"http://127.0.0.1:{port}", "--csv", str(run_dir / "load"),
+                 "--only-summary", "--loglevel", "WARNING"],
+                env=env, check=False, timeout=seconds + 180,
+            )  # fmt: skip
+        finally:
+            for process in processes:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+        with open(run_dir / "load_stats.csv", newline="") as stats:
+            rows = {row["Name"]: row for row in csv.DictReader(stats)}
+        total = rows["Aggregated"]
+        report = {
+            "users": users,
+            "seconds": seconds,
+            "requests": int(total["Request Count"]),
+            "failures": int(total["Failure Count"]),
+            "rps": round(float(total["Requests/s"]), 1),
+            "p50_ms": float(total["50%"]),
+            "p95_ms": float(total["95%"]),
+            "p99_ms": float(total["99%"]),
+            "by_request": {
+                name: {"requests": int(r["Request Count"]), "p95_ms": float(r["95%"]),
+                       "failures": int(r["Failure Count"])}
+                for name, r in rows.items() if name != "Aggregated"
+            },
+        }  # fmt: skip
+        verdict = "ok" if report["p95_ms"] <= 300 and not report["failures"] else "OVER GOAL"
+        self.stdout.write(
+            f"  load: {report['requests']} requests, {report['rps']} req/s, p50 "
+            f"{report['p50_ms']} ms, p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms, "
+            f"{report['failures']} errors (goal p95 300 ms and 0 errors: {verdict})"
+        )
+        return {"load": report}
+
+    def _wait_for(self, port: int) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise CommandError("The web server did not start within a minute.")
 
     # --- reports ------------------------------------------------------------------------
 
