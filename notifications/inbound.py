@@ -124,18 +124,31 @@ def _header(message, name: str) -> str:
     headers, e.g. `From: noreply@`: such mail must still be stored and handled.
     """
     try:
-        return str(message.get(name, "") or "")
+        value = str(message.get(name, "") or "")
     except Exception:
-        for key, value in message.raw_items():
-            if key.lower() == name.lower():
-                return str(value)
-        return ""
+        raw = (str(v) for k, v in message.raw_items() if k.lower() == name.lower())
+        value = next(raw, "")
+    return value.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+
+
+def _safe_name(name: str, limit: int = 200) -> str:
+    """A file name to show: no control characters, short enough, its extension kept."""
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name)
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 16:
+        return name[:limit]
+    return f"{stem[: limit - len(extension) - 1]}.{extension}"
 
 
 def _message_id(headers, raw: bytes) -> str:
     found = _header(headers, "Message-ID").strip()
+    if len(found.encode()) > 900:
+        # Longer than PostgreSQL's unique index can hold: its hash identifies it as well.
+        return f"<sha256-{hashlib.sha256(found.encode()).hexdigest()}@long-message-id>"
     if found:
-        return found[:998]
+        return found
     # No Message-ID: the content itself identifies a redelivery.
     return f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
 
@@ -239,8 +252,9 @@ def _parse(message: EmailMessage) -> Parsed:
         # A named part is a file even without Content-Disposition (Outlook, scanners).
         if content_type == "message/rfc822" or disposition == "attachment" or part.get_filename():
             files.append(_file(part))
-        elif content_type == "text/plain" and not text:
-            text = _text(part)
+        elif content_type == "text/plain":
+            # Apple Mail splits the text around an inline photo: every piece is the message.
+            text = "\n\n".join(p.strip() for p in (text, _text(part)) if p.strip())
         elif content_type == "text/html" and not html:
             html = _text(part)
         elif part.get_content_maintype() == "multipart" and not text:
@@ -250,7 +264,8 @@ def _parse(message: EmailMessage) -> Parsed:
             files.append(_file(part))
     if not text and html:
         text = html_to_text(html)
-    return Parsed(message, sender.lower(), name, subject, text.strip(), files)
+    text = text.replace("\x00", "").strip()
+    return Parsed(message, sender.lower(), name, subject, text, files)
 
 
 def _leaves(message: EmailMessage):
@@ -283,10 +298,13 @@ def _text(part) -> str:
 def html_to_text(html: str) -> str:
     """HTML-only mail: keep the words, drop the markup (nothing of it is ever rendered)."""
     spaced = re.sub(r"(?i)<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", "\n", html)
+    # Table cells side by side stay apart: "Room 5 booked", not "Room 5booked".
+    spaced = re.sub(r"(?i)<\s*/t[dh]\b[^>]*>", " ", spaced)
     cleaned = nh3.clean(spaced, tags=set(), clean_content_tags={"script", "style", "head"})
     import html as html_module
 
-    text = html_module.unescape(cleaned)
+    # Outlook writes most spaces as &nbsp;: plain spaces again, so the words read as words.
+    text = html_module.unescape(cleaned).replace("\xa0", " ")
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
 
 
@@ -294,11 +312,13 @@ def _file(part) -> SimpleUploadedFile:
     if part.get_content_type() == "message/rfc822":
         inner = part.get_payload()
         content = (inner[0] if isinstance(inner, list) else inner).as_bytes()
-        name = part.get_filename() or "forwarded-message.eml"
+        name = _safe_name(part.get_filename() or "", limit=196) or "forwarded-message"
+        if not name.lower().endswith(".eml"):
+            name += ".eml"  # opens in a mail client when downloaded
         return SimpleUploadedFile(name, content, content_type="message/rfc822")
     content = part.get_payload(decode=True) or b""
-    name = part.get_filename() or f"attachment.{part.get_content_subtype()}"
-    return SimpleUploadedFile(name[:200], content, content_type=part.get_content_type())
+    name = _safe_name(part.get_filename() or "") or f"attachment.{part.get_content_subtype()}"
+    return SimpleUploadedFile(name, content, content_type=part.get_content_type())
 
 
 def _is_automatic(message: EmailMessage, sender: str) -> bool:
@@ -328,7 +348,7 @@ def _customer_for(parsed: Parsed) -> User:
     return User.objects.create_user(
         parsed.sender,
         None,
-        full_name=parsed.sender_name or parsed.sender.partition("@")[0],
+        full_name=(parsed.sender_name or parsed.sender.partition("@")[0])[:150],
         organization=organization,
     )
 
@@ -404,7 +424,10 @@ def accept(stored: InboundMessage, *, organization: Organization, acting_user: U
     sender = sender.lower()
     if sender and not User.objects.filter(email__iexact=sender).exists():
         User.objects.create_user(
-            sender, None, full_name=_name or sender.partition("@")[0], organization=organization
+            sender,
+            None,
+            full_name=(_name or sender.partition("@")[0])[:150],
+            organization=organization,
         )
     process(stored)
 

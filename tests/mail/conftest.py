@@ -1,0 +1,140 @@
+"""Mail fixtures: Acme owns the mail domain acme.example; Alex's laptop case, owned by Dana,
+with the email we sent about it; a closed case; an SMTP server that keeps what it receives;
+signed-in clients; raw mail and attachments in a throw-away MEDIA_ROOT."""
+
+import email
+import socket
+import threading
+from email.message import EmailMessage
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import Client
+
+from cases import services
+from cases.models import Case
+from notifications.inbound import reply_address
+from notifications.models import Notice
+from tests.mail.corpus import Context
+from tests.mail.helpers import signed_in
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Raw messages and attachments go to a throw-away folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def acme(organization):
+    """Mail from anyone @acme.example is Acme's."""
+    organization.email_domains = "acme.example, acme-mail.example"
+    organization.save(update_fields=["email_domains"])
+    return organization
+
+
+def _owned_case(agent, customer, title: str, description: str) -> Case:
+    case = services.report_case(
+        acting_user=customer, title=title, description=description, channel="portal"
+    )
+    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
+
+
+def _emailed(case: Case, agent, body: str) -> Notice:
+    """Dana writes to the customer; the email notice is what their mail client replies to."""
+    entry = services.reply_to_customer(case=case, acting_user=agent, body=body)
+    return Notice.objects.get(idempotency_key=f"case:{case.pk}:entry:{entry.pk}:{case.customer_id}")
+
+
+@pytest.fixture
+def case(acme, agent, customer) -> Case:
+    """Alex's laptop: open, owned by Dana, who has written to Alex once."""
+    case = _owned_case(
+        agent, customer, "Laptop will not charge", "The laptop stopped charging on Monday."
+    )
+    _emailed(case, agent, "Please try the BIOS update from our download page.")
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def closed_case(acme, agent, customer) -> Case:
+    """Alex's earlier printer case: Dana wrote, then closed it."""
+    case = _owned_case(agent, customer, "Printer jams", "The printer jams on every page.")
+    _emailed(case, agent, "We replaced the roller.")
+    return services.close_case(
+        case=case, acting_user=agent, reason="Roller replaced.", expected_version=None
+    )
+
+
+@pytest.fixture
+def context(case, closed_case, settings) -> Context:
+    """What a corpus message may refer to: our cases, the emails we sent, reply addresses."""
+    return Context(
+        case_id=case.pk,
+        reference=case.reference,
+        notice_id=case.notices.filter(channel=Notice.Channel.EMAIL).get().pk,
+        reply_address=reply_address(case.pk),
+        closed_case_id=closed_case.pk,
+        closed_reference=closed_case.reference,
+        closed_notice_id=closed_case.notices.filter(channel=Notice.Channel.EMAIL).get().pk,
+        domain=settings.MESSAGE_ID_DOMAIN,
+    )
+
+
+# --- An SMTP server ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 that accepts every message and keeps it, raw and parsed."""
+
+    def __init__(self):
+        self.messages: list[tuple[bytes, EmailMessage]] = []
+        self._lock = threading.Lock()
+        self.port = free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=default_policy)
+        with self._lock:
+            self.messages.append((envelope.content, message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for _raw, m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """Django sends its mail to a fresh SMTP server for this test."""
+    sink = SmtpSink()
+    sink._controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 10
+    yield sink
+    sink._controller.stop()
+
+
+# --- Signed-in clients -------------------------------------------------------------------
+
+
+@pytest.fixture
+def agent_client(agent) -> Client:
+    return signed_in(agent)
+
+
+@pytest.fixture
+def customer_client(customer) -> Client:
+    return signed_in(customer)
