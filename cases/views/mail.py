@@ -6,8 +6,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from helpdesk.accounts import audit
 from helpdesk.accounts.access import agent_required
-from helpdesk.accounts.models import Organization
+from helpdesk.accounts.models import AuditEvent, Organization
 from notifications import inbound
 from notifications.models import InboundMessage
 
@@ -62,6 +63,7 @@ def decide(request: HttpRequest, message_id: int, action: str) -> HttpResponse:
 @require_GET
 def raw(request: HttpRequest, message_id: int) -> FileResponse:
     stored = _get(message_id)
+    audit.record(AuditEvent.Kind.ATTACHMENT_DOWNLOAD, request=request, raw_mail=stored.pk)
     response = FileResponse(
         stored.raw.open("rb"),
         as_attachment=True,
