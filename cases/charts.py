@@ -22,7 +22,7 @@ def bar_chart(
         shown = _number(value)
         rows.append(
             f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
-            f"{escape(str(label))[:28]}</text>"
+            f"{escape(str(label)[:28])}</text>"  # cut, then escape: never half an entity
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" '
             f'rx="3" fill="#3d6fb6"></rect>'
             f'<text x="{label_width + length + 6:.1f}" y="{y + 15}" font-size="12">'

@@ -169,12 +169,15 @@ def unowned(filters: Filters) -> dict:
         )
         .order_by("created", "pk")
     )
+    # Since the owner left: the inheritance entry, not `updated` (any note moves that).
+    inherited = _entries(EntryKind.OWNERSHIP_CHANGE).filter(data__lapsed=True).order_by("-pk")
     lapsed = (
         filters.cases()
         .filter(ownership_lapsed=True)
         .exclude(status=Status.CLOSED)
         .select_related("customer", "organization", "owner", "owning_department")
-        .order_by("updated", "pk")
+        .annotate(lapsed_since=Coalesce(Subquery(inherited.values("created")[:1]), "updated"))
+        .order_by("lapsed_since", "pk")
     )
     return {"new": new, "lapsed": lapsed}
 
@@ -327,7 +330,15 @@ def sla(filters: Filters) -> dict:
         SLAEvent.objects.filter(step=SLAStep.BREACHED, due__gte=filters.start, due__lt=filters.end),
         prefix="case__",
     ).annotate(told=Exists(told_before))
-    totals = breaches.aggregate(total=Count("pk"), surprises=Count("pk", filter=Q(told=False)))
+    # The surprise rate is about deadlines (first response, resolution). A missed update
+    # interval is followed by an automatic update by design, so it is counted in the
+    # table but not as a surprise.
+    deadlines = Q(target__in=[SLATarget.FIRST_RESPONSE, SLATarget.RESOLUTION])
+    totals = breaches.aggregate(
+        total=Count("pk", filter=deadlines),
+        surprises=Count("pk", filter=deadlines & Q(told=False)),
+        missed_updates=Count("pk", filter=Q(target=SLATarget.NEXT_UPDATE)),
+    )
     by_target = list(
         breaches.values("target", "case__owning_department__name")
         .annotate(total=Count("pk"), surprises=Count("pk", filter=Q(told=False)))
@@ -339,6 +350,7 @@ def sla(filters: Filters) -> dict:
         "at_risk": at_risk,
         "breaches": totals["total"],
         "surprises": totals["surprises"],
+        "missed_updates": totals["missed_updates"],
         "surprise_rate": _share(totals["surprises"], totals["total"]),
         "by_target": by_target,
     }

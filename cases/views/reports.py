@@ -29,8 +29,16 @@ def _base(request: HttpRequest, name: str) -> dict:
         "owners": User.objects.filter(role__in=["agent", "manager"], is_active=True).order_by(
             "full_name"
         ),
-        "query": request.GET.urlencode(),
+        # The filters, for the links to other reports, the CSV and the pages of this one.
+        "query": _without(request.GET, "page", "format").urlencode(),
     }
+
+
+def _without(query, *names: str):
+    kept = query.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept
 
 
 def _csv(name: str, columns: list[str], rows) -> HttpResponse:
@@ -39,8 +47,21 @@ def _csv(name: str, columns: list[str], rows) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([_cell(value) for value in row])
     return response
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula; titles and names
+# are typed by customers (CSV injection). A leading apostrophe makes the cell plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _page(request: HttpRequest, queryset):
@@ -105,7 +126,8 @@ def time_to_owner(request: HttpRequest) -> HttpResponse:
          "worst_h": _hours(row["worst"])}
         for row in found["by_week"]
     ]  # fmt: skip
-    departments = [
+    # Not `departments`: that name is the filter form's list of departments.
+    by_department = [
         {**row, "median_h": _hours(row["median"]), "p90_h": _hours(row["p90"]),
          "worst_h": _hours(row["worst"])}
         for row in found["by_department"]
@@ -114,13 +136,13 @@ def time_to_owner(request: HttpRequest) -> HttpResponse:
         rows = [("week", w["week"].date(), w["n"], w["median_h"], w["p90_h"], w["worst_h"])
                 for w in weeks]  # fmt: skip
         rows += [("department", d["first_department_name"], d["n"], d["median_h"], d["p90_h"],
-                  d["worst_h"]) for d in departments]  # fmt: skip
+                  d["worst_h"]) for d in by_department]  # fmt: skip
         return _csv("time-to-owner", ["by", "group", "cases", "median hours", "p90 hours",
                                       "worst hours"], rows)  # fmt: skip
     context.update(
         overall={k: _hours(v) if k != "n" else v for k, v in found["overall"].items()},
         weeks=weeks,
-        departments=departments,
+        by_department=by_department,
         chart=charts.bar_chart(
             [(f"{w['week']:%d %b}", w["median_h"] or 0.0) for w in weeks],
             title="Median hours to an owner, by week",
