@@ -358,7 +358,19 @@ def take_ownership(*, case: Case, acting_user: User, expected_version: int | Non
     _require_agent(acting_user)
     case = _lock(case, None)
     if case.owner_id == acting_user.pk:
-        return case  # a double click, not a conflict
+        if case.ownership_lapsed:
+            # The lead who inherited it keeps it for real: it is no longer lapsed.
+            case.ownership_lapsed = False
+            _touch(case, fields=["ownership_lapsed"])
+            write_entry(
+                case=case,
+                kind=EntryKind.INTERNAL_NOTE,
+                actor=acting_user,
+                visibility=Visibility.INTERNAL,
+                body=f"{acting_user.full_name} keeps the case as its owner.",
+                data={"kept": True, "summary": "inherited ownership kept"},
+            )
+        return case  # otherwise a double click, not a conflict
     if expected_version is not None and case.version != expected_version:
         raise Conflict(_conflict_message(case), case=case)
     if case.owner_id is not None:

@@ -479,6 +479,29 @@ def test_deactivated_agents_cases_move_to_lead(owned_case, agent, customer, supp
     assert Notice.objects.filter(recipient=lead, kind="case_inherited").count() == 2
 
 
+def test_lead_keeps_an_inherited_case_and_it_stops_being_lapsed(
+    client, owned_case, agent, support, manager
+):
+    lead = AgentFactory(full_name="Lee Lead", departments=[support])
+    support.lead = lead
+    support.save()
+    services.deactivate_agent(agent=agent, acting_user=manager)
+    assert fresh(owned_case).ownership_lapsed
+
+    client.force_login(lead)
+    page = client.get(case_url(owned_case))
+    assert "Keep ownership" in page.text
+    response = client.post(
+        f"{case_url(owned_case)}take/", {"version": fresh(owned_case).version}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    kept = fresh(owned_case)
+    assert kept.owner == lead and not kept.ownership_lapsed and not kept.bounced
+    assert "Keep ownership" not in response.text
+    assert "keeps the case as its owner" in entries(owned_case, EntryKind.INTERNAL_NOTE)[-1].body
+
+
 def test_deactivation_is_refused_when_nobody_can_take_the_cases(owned_case, agent):
     # No department lead and no manager exist: ownership would lapse.
     with pytest.raises(services.CaseError, match="appoint a department lead"):
