@@ -370,7 +370,9 @@ def _thread(message: EmailMessage, parsed: Parsed, *, customer: User | None) -> 
             continue
         if customer is None:
             return case  # an auto-reply: only recorded against the case, nothing written
-        if customer.organization_id == case.organization_id:
+        # The cases the sender could open in the portal: their organisation's, or only
+        # their own where the organisation keeps each customer's cases private.
+        if Case.objects.visible_to(customer).filter(pk=case.pk).exists():
             return case
     return None
 

@@ -4,6 +4,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -287,6 +288,12 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
         return _header_response(request, case, error=str(exc), status=403)
     except services.CaseError as exc:
         return _header_response(request, case, error=str(exc), status=422)
+    except IntegrityError:
+        # The database refused it: someone changed what this depended on meanwhile (e.g.
+        # the new owner was deactivated at the same moment). Nothing was written.
+        fresh = selectors.case_for_page(request.user, case.reference)
+        message = "That change conflicts with one made at the same moment. Review and retry."
+        return _header_response(request, fresh, error=message, status=409, conflict=True)
     if request.POST.get("from") == "dashboard":
         if request.htmx:
             return render(request, "desk/dashboard.html#queues", _queues_context(request))
@@ -357,7 +364,7 @@ def serve_attachment(request: HttpRequest, found) -> FileResponse:
     response = FileResponse(
         found.file.open("rb"),
         as_attachment=True,
-        filename=found.filename,
+        filename=download_name(found.filename),
         content_type=found.content_type
         or mimetypes.guess_type(found.filename)[0]
         or "application/octet-stream",
@@ -365,6 +372,14 @@ def serve_attachment(request: HttpRequest, found) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def download_name(filename: str) -> str:
+    """The name a file is offered under: the sender's, less any folders (either slash),
+    control characters and leading dots, which a browser or an OS could act on."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".").strip()
+    return name or "attachment"
 
 
 @agent_required

@@ -1,0 +1,224 @@
+"""Security fixtures: a throw-away attachment folder, and the world the access-control tests
+probe: three organisations (one whose customers see only their own cases), every role, and
+cases with public and internal entries, attachments and incidents, each carrying marker
+text that must never reach anyone who may not see it."""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from cases import incidents, services
+from cases.models import Attachment, Case, Incident
+from helpdesk.accounts.models import User
+from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a throw-away folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def upload(name: str, content: bytes = b"file body", content_type: str = "text/plain"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    role: str  # customer | agent | manager | inactive | anonymous
+    org: str | None = None
+    own_cases_only: bool = False
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    key: str
+    org: str
+    customer: str
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One URL and what it reaches: `case`/`incident` keys and whether a file is public."""
+
+    url: str
+    surface: str  # desk | portal | reports
+    kind: str  # page | case | attachment | incident
+    case: str | None = None
+    incident: str | None = None
+    public_file: bool = True
+    mismatched: bool = False  # an attachment asked for through another case's URL
+
+
+@dataclass
+class World:
+    people: dict[str, Person]
+    users: dict[str, User | None]
+    cases: dict[str, CaseSpec]
+    incidents: dict[str, set[str]]  # incident key -> organisations it affects ("*" = all)
+    probes: list[Probe]
+    markers: dict[str, list[str]]  # case or incident key -> text only its viewers may read
+    internal_markers: list[str]
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    def client(self, person: str) -> Client:
+        if person not in self.clients:
+            client = Client()
+            user = self.users[person]
+            if user is not None:
+                client.force_login(user)
+            self.clients[person] = client
+        return self.clients[person]
+
+
+PEOPLE = [
+    Person("customer_a", "customer", "acme"),
+    Person("colleague_a", "customer", "acme"),
+    Person("customer_b", "customer", "globex"),
+    Person("customer_c", "customer", "initech", own_cases_only=True),
+    Person("agent", "agent"),
+    Person("manager", "manager"),
+    Person("inactive_agent", "inactive"),
+    Person("anonymous", "anonymous"),
+]
+
+CASES = [
+    CaseSpec("A1", "acme", "customer_a"),
+    CaseSpec("A2", "acme", "colleague_a"),
+    CaseSpec("B1", "globex", "customer_b"),
+    CaseSpec("C1", "initech", "customer_c"),
+    CaseSpec("C2", "initech", "colleague_c"),
+]
+
+
+def marker(key: str, what: str) -> str:
+    return f"QZX{key}{what}QZX"
+
+
+@pytest.fixture
+def world(db, agent, manager, customer, outsider, organization, other_organization) -> World:
+    initech = OrganizationFactory(name="Initech", customers_see_own_cases_only=True)
+    inactive = AgentFactory(email="gone@example.test", full_name="Gone Agent")
+    users: dict[str, User | None] = {
+        "customer_a": customer,
+        "colleague_a": CustomerFactory(full_name="Ari Acme", organization=organization),
+        "customer_b": outsider,
+        "customer_c": CustomerFactory(full_name="Cam Initech", organization=initech),
+        "colleague_c": CustomerFactory(full_name="Cori Initech", organization=initech),
+        "agent": agent,
+        "manager": manager,
+        "inactive_agent": inactive,
+        "anonymous": None,
+    }
+    markers: dict[str, list[str]] = {}
+    internal: list[str] = []
+    cases: dict[str, Case] = {}
+    files: dict[str, list[tuple[Attachment, bool]]] = {}
+    for spec in CASES:
+        case = services.open_case(
+            acting_user=agent,
+            customer=users[spec.customer],
+            title=f"Printer jam {marker(spec.key, 'title')}",
+            description=f"Paper everywhere {marker(spec.key, 'description')}",
+            identifiers=[services.IdentifierInput("Serial number", marker(spec.key, "serial"))],
+        )
+        case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
+        reply = services.reply_to_customer(
+            case=case,
+            acting_user=agent,
+            body=f"We are on it {marker(spec.key, 'reply')}",
+            files=[upload(f"{spec.key}-public.txt")],
+        )
+        note = services.add_internal_note(
+            case=case,
+            acting_user=agent,
+            body=f"Internal only {marker(spec.key, 'note')}",
+            files=[upload(f"{spec.key}-internal.txt")],
+        )
+        cases[spec.key] = case
+        files[spec.key] = [(reply.attachments.get(), True), (note.attachments.get(), False)]
+        markers[spec.key] = [marker(spec.key, w) for w in ("title", "description", "reply")]
+        markers[spec.key] += [marker(spec.key, "serial"), f"{spec.key}-public.txt"]
+        internal += [marker(spec.key, "note"), f"{spec.key}-internal.txt"]
+
+    incident_rows: dict[str, Incident] = {}
+    affected: dict[str, set[str]] = {}
+    for key, linked, orgs_of in [("IA", "A1", {"acme"}), ("IB", "B1", {"globex"}),
+                                 ("IC", "C2", {"initech"})]:  # fmt: skip
+        incident_rows[key] = incidents.open_incident(
+            acting_user=agent,
+            title=f"Print server down {marker(key, 'title')}",
+            public_summary=f"We restart it {marker(key, 'summary')}",
+            cases=[cases[linked]],
+        )
+        affected[key] = orgs_of
+        markers[key] = [marker(key, "title"), marker(key, "summary")]
+    incident_rows["IALL"] = incidents.open_incident(
+        acting_user=agent,
+        title=f"Everyone's mail is slow {marker('IALL', 'title')}",
+        affects_all=True,
+    )
+    affected["IALL"] = {"*"}
+    markers["IALL"] = [marker("IALL", "title")]
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+
+    probes: list[Probe] = [
+        Probe("/desk/", "desk", "page"),
+        Probe("/desk/queue/", "desk", "page"),
+        Probe("/desk/incidents/", "desk", "page"),
+        Probe("/desk/mail/", "desk", "page"),
+        Probe("/desk/search/?q=QZX", "desk", "page"),
+        Probe("/reports/", "reports", "page"),
+        Probe("/reports/audit/", "reports", "page"),
+        Probe("/portal/", "portal", "page"),
+    ]
+    for key, case in cases.items():
+        ref = case.reference
+        for surface in ("desk", "portal"):
+            base = f"/{surface}/cases/{ref}/"
+            probes += [
+                Probe(base, surface, "case", case=key),
+                Probe(f"{base}timeline/?after=0", surface, "case", case=key),
+                Probe(f"{base}timeline/?before=2000000000", surface, "case", case=key),
+            ]
+            for attachment, public in files[key]:
+                probes.append(
+                    Probe(
+                        f"{base}attachments/{attachment.pk}/",
+                        surface,
+                        "attachment",
+                        case=key,
+                        public_file=public,
+                    )
+                )
+        probes.append(Probe(f"/desk/cases/{ref}/similar/", "desk", "case", case=key))
+    # Another case's file through this case's URL is never served.
+    stray, _public = files["B1"][0]
+    for surface in ("desk", "portal"):
+        probes.append(
+            Probe(
+                f"/{surface}/cases/{cases['A1'].reference}/attachments/{stray.pk}/",
+                surface,
+                "attachment",
+                case="A1",
+                mismatched=True,
+            )
+        )
+    for key, row in incident_rows.items():
+        probes.append(Probe(f"/desk/incidents/{row.pk}/", "desk", "incident", incident=key))
+        probes.append(Probe(f"/portal/incidents/{row.pk}/", "portal", "incident", incident=key))
+
+    return World(
+        people={p.key: p for p in PEOPLE},
+        users=users,
+        cases={spec.key: spec for spec in CASES},
+        incidents=affected,
+        probes=probes,
+        markers=markers,
+        internal_markers=internal,
+    )
