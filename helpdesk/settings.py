@@ -262,6 +262,8 @@ if not _CACHE_URL:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 RATELIMIT_VIEW = "helpdesk.accounts.views.rate_limited"
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
+# The manager summary gathers every report's headline; it may be this many seconds old.
+REPORT_SUMMARY_CACHE_SECONDS = envint("REPORT_SUMMARY_CACHE_SECONDS", 60)
 
 # --- Portal -----------------------------------------------------------------------------
 SIGN_IN_LINK_MINUTES = envint("SIGN_IN_LINK_MINUTES", 15)

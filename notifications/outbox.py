@@ -6,6 +6,8 @@ re-drive (`notifications.delivery.redrive`) sends it later: a notice is never lo
 """
 
 import logging
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
@@ -97,8 +99,36 @@ def notify_by_email(
         send_after=send_after,
     )
     if notice is not None and send_after <= now:
-        transaction.on_commit(partial(enqueue_delivery, notice.pk), robust=True)
+        if getattr(_deferred, "ids", None) is not None:
+            _deferred.ids.append(notice.pk)
+        else:
+            transaction.on_commit(partial(enqueue_delivery, notice.pk), robust=True)
     return notice
+
+
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred_delivery():
+    """Collect the notices written inside the block instead of enqueuing one task each;
+    the caller enqueues them in one go after its transaction commits (the SLA sweep writes
+    hundreds in a busy minute). Anything not enqueued is found by the re-drive."""
+    _deferred.ids = []
+    try:
+        yield _deferred.ids
+    finally:
+        _deferred.ids = None
+
+
+def enqueue_many(notice_ids: list[int], *, chunk: int = 100) -> None:
+    from notifications.tasks import deliver_notices
+
+    for start in range(0, len(notice_ids), chunk):
+        try:
+            deliver_notices.delay(notice_ids[start : start + chunk])
+        except Exception:  # the broker is down: the re-drive will pick the rows up
+            log.warning("Could not enqueue %s notices; the re-drive will send them", chunk)
 
 
 def next_digest(now):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases import clocks, sla_actions
 from cases.models import Case, Status
+from notifications import outbox
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
     cache = clocks.PolicyCache()
     result = SweepResult()
     while True:
-        with transaction.atomic():
+        with outbox.deferred_delivery() as written, transaction.atomic():
             due = list(
                 Case.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(next_sla_check__lte=now)
@@ -50,6 +51,7 @@ def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
                         next_sla_check=now + timedelta(minutes=15)
                     )
                     result.failed += 1
+        outbox.enqueue_many(written)
         result.cases += len(due)
         if len(due) < batch:
             return result

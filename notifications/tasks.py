@@ -31,6 +31,19 @@ def deliver_notice(self, notice_id: int) -> None:
     delivery.deliver(notice_id)
 
 
+@shared_task(
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def deliver_notices(notice_ids: list[int]) -> None:
+    """Send several outbox emails (the sweep enqueues its notices in chunks). Idempotent."""
+    for notice_id in notice_ids:
+        delivery.deliver(notice_id)
+
+
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def redrive_notices() -> None:
     """Beat, every minute: resend what a dead worker or lost message left pending."""

@@ -36,6 +36,8 @@ def pytest_configure(config):
     }
     # Deliberately weak and fast: the suite hashes many passwords; PBKDF2 is tested by Django.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests read figures right after changing them: no minute-old report summary.
+    settings.REPORT_SUMMARY_CACHE_SECONDS = 0
 
     # Rate limits count in the cache; a cache of the run's own (not the shared Redis),
     # emptied before every test, keeps one test's sign-ins from counting against the next.

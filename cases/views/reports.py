@@ -4,6 +4,8 @@ where a picture says it faster, a table, and the table as CSV (`?format=csv`).""
 import csv
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -73,13 +75,26 @@ def _page(request: HttpRequest, queryset):
 def index(request: HttpRequest) -> HttpResponse:
     context = _base(request, "summary")
     filters = context["filters"]
+    key = f"reports:summary:{filters.start:%Y%m%d}:{filters.end:%Y%m%d}:" + (
+        f"{getattr(filters.department, 'pk', '')}:{getattr(filters.owner, 'pk', '')}"
+    )
+    context["headline"] = cache.get(key)
+    if context["headline"] is None:
+        context["headline"] = _headline(filters)
+        if settings.REPORT_SUMMARY_CACHE_SECONDS:
+            cache.set(key, context["headline"], settings.REPORT_SUMMARY_CACHE_SECONDS)
+    return render(request, "reports/index.html", context)
+
+
+def _headline(filters: reports.Filters) -> dict:
+    """Every report's headline figure, for the summary."""
     unowned = reports.unowned(filters)
     wait = reports.time_to_owner(filters, overall_only=True)["overall"]
     sla = reports.sla(filters)
     promised = reports.promises(filters)["overall"]
     quality = reports.quality(filters)
     voice = reports.voice(filters)
-    context["headline"] = {
+    return {
         "unowned": unowned["new"].count(),
         "lapsed": unowned["lapsed"].count(),
         "median_wait": _hours(wait["median"]),
@@ -96,7 +111,6 @@ def index(request: HttpRequest) -> HttpResponse:
         "per_case": voice["per_case"],
         "outside": voice["outside"],
     }
-    return render(request, "reports/index.html", context)
 
 
 @manager_required
