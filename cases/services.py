@@ -292,6 +292,53 @@ def _validate_new_owner(owner: User) -> None:
 # --- opening --------------------------------------------------------------------------
 
 
+def _create_case(
+    *,
+    acting_user: User,
+    customer: User,
+    title: str,
+    description: str,
+    priority: int,
+    identifiers: Iterable[IdentifierInput],
+    files: Iterable[UploadedFile],
+    data: dict,
+) -> Case:
+    """The one way a case comes to exist: new, unowned, its clocks started, its story the
+    first public entry, the customer's references on file."""
+    title = title.strip()
+    if not title:
+        raise CaseError("A case needs a title.")
+    now = timezone.now()
+    case = Case.objects.create(
+        title=title[:200],
+        description=description,
+        customer=customer,
+        organization_id=customer.organization_id,
+        priority=priority,
+        created=now,
+        updated=now,
+    )
+    case.save(update_fields=clocks.refresh_clocks(case, now=now))
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.CASE_OPENED,
+        actor=acting_user,
+        visibility=Visibility.PUBLIC,
+        body=description,
+        data=data,
+    )
+    _attach(case=case, entry=entry, files=files, user=acting_user)
+    for identifier in identifiers:
+        if identifier.name.strip() and identifier.value.strip():
+            CustomerIdentifier.objects.get_or_create(
+                case=case,
+                name=identifier.name.strip()[:60],
+                value=identifier.value.strip()[:200],
+                defaults={"added_by": acting_user},
+            )
+    return case
+
+
 @transaction.atomic
 def open_case(
     *,
@@ -311,37 +358,16 @@ def open_case(
     _require_agent(acting_user)
     if not customer.is_customer or not customer.is_active:
         raise CaseError("A case is opened for an active customer.")
-    title = title.strip()
-    if not title:
-        raise CaseError("A case needs a title.")
-    now = timezone.now()
-    case = Case.objects.create(
+    return _create_case(
+        acting_user=acting_user,
+        customer=customer,
         title=title,
         description=description,
-        customer=customer,
-        organization_id=customer.organization_id,
         priority=priority,
-        created=now,
-        updated=now,
-    )
-    case.save(update_fields=clocks.refresh_clocks(case, now=now))
-    entry = write_entry(
-        case=case,
-        kind=EntryKind.CASE_OPENED,
-        actor=acting_user,
-        visibility=Visibility.PUBLIC,
-        body=description,
+        identifiers=identifiers,
+        files=files,
         data={"opened_for": customer.pk, "channel": "desk"},
     )
-    _attach(case=case, entry=entry, files=files, user=acting_user)
-    for identifier in identifiers:
-        CustomerIdentifier.objects.get_or_create(
-            case=case,
-            name=identifier.name.strip()[:60],
-            value=identifier.value.strip()[:200],
-            defaults={"added_by": acting_user},
-        )
-    return case
 
 
 # --- ownership ------------------------------------------------------------------------
@@ -934,38 +960,16 @@ def report_case(
     allowed = PRIORITIES_BY_TIER.get(acting_user.organization.sla_tier, (Priority.NORMAL,))
     if int(priority) not in allowed:
         raise CaseError(f"Your plan allows these priorities: {_labels(allowed)}.")
-    title = title.strip()
-    if not title:
-        raise CaseError("A case needs a title.")
-    now = timezone.now()
-    case = Case.objects.create(
-        title=title[:200],
-        description=description,
+    return _create_case(
+        acting_user=acting_user,
         customer=acting_user,
-        organization_id=acting_user.organization_id,
+        title=title,
+        description=description,
         priority=priority,
-        created=now,
-        updated=now,
-    )
-    case.save(update_fields=clocks.refresh_clocks(case, now=now))
-    entry = write_entry(
-        case=case,
-        kind=EntryKind.CASE_OPENED,
-        actor=acting_user,
-        visibility=Visibility.PUBLIC,
-        body=description,
+        identifiers=identifiers,
+        files=files,
         data={"channel": channel},
     )
-    _attach(case=case, entry=entry, files=files, user=acting_user)
-    for identifier in identifiers:
-        if identifier.name.strip() and identifier.value.strip():
-            CustomerIdentifier.objects.get_or_create(
-                case=case,
-                name=identifier.name.strip()[:60],
-                value=identifier.value.strip()[:200],
-                defaults={"added_by": acting_user},
-            )
-    return case
 
 
 def _labels(priorities) -> str:
