@@ -10,6 +10,12 @@ from django.utils import timezone
 from notifications.models import WorkerHeartbeat
 
 
+def _describe(exc: Exception) -> str:
+    """The kind of failure; its text (hosts, users) only on a development machine, since
+    /healthz answers anyone."""
+    return f"{type(exc).__name__}: {exc}" if settings.DEBUG else type(exc).__name__
+
+
 def record_heartbeat(*, hostname: str) -> None:
     WorkerHeartbeat.objects.update_or_create(
         hostname=hostname, defaults={"last_seen": timezone.now()}
@@ -22,7 +28,7 @@ def database_status() -> dict[str, Any]:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        return {"ok": False, "error": _describe(exc)}
     return {"ok": True, "vendor": connection.vendor}
 
 
@@ -34,7 +40,7 @@ def broker_status() -> dict[str, Any]:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as exc:
-        return {"ok": False, "transport": transport, "error": f"{type(exc).__name__}: {exc}"}
+        return {"ok": False, "transport": transport, "error": _describe(exc)}
     return {"ok": True, "transport": transport}
 
 
@@ -42,7 +48,7 @@ def worker_status() -> dict[str, Any]:
     try:
         latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
     except Exception as exc:
-        return {"ok": False, "last_seen": None, "error": f"{type(exc).__name__}: {exc}"}
+        return {"ok": False, "last_seen": None, "error": _describe(exc)}
     if latest is None:
         return {"ok": False, "last_seen": None, "error": "no heartbeat from any worker yet"}
     age = timezone.now() - latest.last_seen

@@ -100,4 +100,11 @@ def test_it_names_the_broker_when_the_broker_is_unreachable(client, unreachable_
     assert body["failing"] == ["broker"]
     assert body["broker"]["ok"] is False
     assert body["broker"]["transport"] == "redis"
+    # /healthz answers anyone: the kind of failure, never the broker's address or user.
+    assert body["broker"]["error"] in (
+        "OperationalError",
+        "ConnectionRefusedError",
+        "ConnectionError",
+    )
+    assert "127.0.0.1" not in response.content.decode()
     assert body["database"]["ok"] is True
