@@ -373,6 +373,33 @@ def open_case(
 # --- ownership ------------------------------------------------------------------------
 
 
+def _give_to(case: Case, *, owner: User, actor: User, summary: str) -> TimelineEntry:
+    """Make `owner` the case's one owner; a new case opens. Writes the public
+    `ownership_change` (and `status_change` new → open)."""
+    previous = case.owner
+    _set_owner(case, owner)
+    fields = ["owner", "owning_department", "first_owned_at", "first_department"]
+    old = _move(case, Status.OPEN) if case.status == Status.NEW else None
+    _touch(case, fields=[*fields, "ownership_lapsed", *(["status"] if old else [])])
+    entry = write_entry(
+        case=case,
+        kind=EntryKind.OWNERSHIP_CHANGE,
+        actor=actor,
+        visibility=Visibility.PUBLIC,
+        data={
+            "from": previous.pk if previous else None,
+            "from_name": previous.full_name if previous else None,
+            "to": owner.pk,
+            "to_name": owner.full_name,
+            "department": case.owning_department.name if case.owning_department else None,
+            "summary": summary,
+        },
+    )
+    if old is not None:
+        _status_entry(case, actor=actor, old=old, new=case.status)
+    return entry
+
+
 @transaction.atomic
 def take_ownership(*, case: Case, acting_user: User, expected_version: int | None) -> Case:
     """An agent takes an unowned case from triage and becomes its one accountable owner.
@@ -405,34 +432,9 @@ def take_ownership(*, case: Case, acting_user: User, expected_version: int | Non
             "to transfer it.",
             case=case,
         )
-    _set_owner(case, acting_user)
-    fields = [
-        "owner",
-        "owning_department",
-        "first_owned_at",
-        "first_department",
-        "ownership_lapsed",
-    ]
-    old = None
-    if case.status == Status.NEW:
-        old = _move(case, Status.OPEN)
-        fields.append("status")
-    _touch(case, fields=fields)
-    write_entry(
-        case=case,
-        kind=EntryKind.OWNERSHIP_CHANGE,
-        actor=acting_user,
-        visibility=Visibility.PUBLIC,
-        data={
-            "from": None,
-            "to": acting_user.pk,
-            "to_name": acting_user.full_name,
-            "department": case.owning_department.name if case.owning_department else None,
-            "summary": f"taken by {acting_user.full_name}",
-        },
+    _give_to(
+        case, owner=acting_user, actor=acting_user, summary=f"taken by {acting_user.full_name}"
     )
-    if old is not None:
-        _status_entry(case, actor=acting_user, old=old, new=case.status)
     return case
 
 
@@ -456,34 +458,7 @@ def transfer_ownership(
     _validate_new_owner(to)
     if case.owner_id == to.pk:
         raise CaseError(f"{to} already owns {case.reference}.")
-    previous = case.owner
-    _set_owner(case, to)
-    fields = [
-        "owner",
-        "owning_department",
-        "first_owned_at",
-        "first_department",
-        "ownership_lapsed",
-    ]
-    old = None
-    if case.status == Status.NEW:
-        old = _move(case, Status.OPEN)
-        fields.append("status")
-    _touch(case, fields=fields)
-    entry = write_entry(
-        case=case,
-        kind=EntryKind.OWNERSHIP_CHANGE,
-        actor=acting_user,
-        visibility=Visibility.PUBLIC,
-        data={
-            "from": previous.pk if previous else None,
-            "from_name": previous.full_name if previous else None,
-            "to": to.pk,
-            "to_name": to.full_name,
-            "department": case.owning_department.name if case.owning_department else None,
-            "summary": f"transferred to {to.full_name}",
-        },
-    )
+    entry = _give_to(case, owner=to, actor=acting_user, summary=f"transferred to {to.full_name}")
     # Why it moved is for staff; the customer sees only who owns it now.
     write_entry(
         case=case,
@@ -493,8 +468,6 @@ def transfer_ownership(
         body=f"Transferred to {to.full_name}: {reason}",
         data={"transfer_entry": entry.pk},
     )
-    if old is not None:
-        _status_entry(case, actor=acting_user, old=old, new=case.status)
     outbox.notify_in_app(
         recipient=to,
         case=case,
