@@ -28,7 +28,6 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -44,7 +43,7 @@ from cases.models import (
     Status,
     TimelineEntry,
 )
-from cases.selectors import with_nearest_due
+from cases.selectors import ownership_path, recurs, with_nearest_due
 from helpdesk.accounts.models import Department, User
 from notifications.models import Notice
 
@@ -67,21 +66,6 @@ class Percentile(Aggregate):
 
     def __init__(self, expression, fraction: float, **extra):
         super().__init__(expression, fraction=fraction, **extra)
-
-
-class Path(Aggregate):
-    """Owners' departments in order, joined by arrows."""
-
-    function = "STRING_AGG"
-    template = "%(function)s(%(expressions)s, ' → ' ORDER BY id)"
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            function="GROUP_CONCAT",
-            template="%(function)s(%(expressions)s, ' → ')",
-        )
 
 
 @dataclass
@@ -255,57 +239,30 @@ def bounces(filters: Filters) -> QuerySet:
 
 
 def bounce_details(cases: list[Case]) -> list[Case]:
-    """Path, counts and reasons for the bounced cases on one page (a fixed few queries)."""
+    """Path and reasons for the bounced cases on one page: two queries whatever the page.
+    The count of ownership changes is the one the services keep on the case."""
     ids = [case.pk for case in cases]
-    ownership = TimelineEntry.objects.filter(kind=EntryKind.OWNERSHIP_CHANGE, case_id__in=ids)
-    department = Coalesce(KT("data__department"), Value("?"), output_field=CharField())
-    paths = dict(
-        ownership.values("case_id")
-        .annotate(path=Path(department, output_field=CharField()))
-        .values_list("case_id", "path")
-    )
-    transfers = dict(
-        ownership.filter(data__has_key="from")
-        .exclude(data__from=None)
-        .values("case_id")
-        .annotate(n=Count("pk"))
-        .values_list("case_id", "n")
-    )
-    owner_again = set(
-        ownership.values("case_id", "data__to")
-        .annotate(times=Count("pk"))
-        .filter(times__gt=1)
-        .values_list("case_id", flat=True)
-    )
-    handoffs = Handoff.objects.filter(case_id__in=ids)
-    declines = dict(
-        handoffs.filter(status="declined")
-        .values("case_id")
-        .annotate(n=Count("pk"))
-        .values_list("case_id", "n")
-    )
-    asked_again = set(
-        handoffs.values("case_id", "department_id")
-        .annotate(times=Count("pk"))
-        .filter(times__gt=1)
-        .values_list("case_id", flat=True)
-    )
+    chains: dict[int, list[dict]] = {pk: [] for pk in ids}
+    for case_id, data in (
+        TimelineEntry.objects.filter(kind=EntryKind.OWNERSHIP_CHANGE, case_id__in=ids)
+        .order_by("case_id", "pk")
+        .values_list("case_id", "data")
+    ):
+        chains[case_id].append(data)
+    asked: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
+    for case_id, department_id, status in Handoff.objects.filter(case_id__in=ids).values_list(
+        "case_id", "department_id", "status"
+    ):
+        asked[case_id].append((department_id, status))
     for case in cases:
-        case.path = _squeeze(paths.get(case.pk, ""))
-        case.transfers = transfers.get(case.pk, 0)
-        case.declines = declines.get(case.pk, 0)
-        case.owner_again = case.pk in owner_again
-        case.asked_again = case.pk in asked_again
+        chain, handoffs = chains[case.pk], asked[case.pk]
+        departments = [department for department, _status in handoffs]
+        case.path = " → ".join(ownership_path(chain))
+        case.transfers = case.ownership_changes
+        case.declines = sum(1 for _department, status in handoffs if status == "declined")
+        case.owner_again = recurs([data.get("to") for data in chain])
+        case.asked_again = len(departments) != len(set(departments))
     return cases
-
-
-def _squeeze(path: str) -> str:
-    """'Support → Support → Hardware' reads 'Support → Hardware'."""
-    steps: list[str] = []
-    for step in path.split(" → ") if path else []:
-        if not steps or steps[-1] != step:
-            steps.append(step)
-    return " → ".join(steps)
 
 
 # --- 4. SLA -------------------------------------------------------------------------------------

@@ -241,33 +241,31 @@ class BounceStats:
 
 
 def bounce_stats(case: Case, handoffs: list[Handoff]) -> BounceStats:
-    """A case bounced when an owner or owning department recurs in its ownership chain
-    (A→B→A), or a department was asked twice (e.g. a declined handoff re-sent)."""
-    changes = list(
-        TimelineEntry.objects.filter(case=case, kind=EntryKind.OWNERSHIP_CHANGE)
-        .order_by("pk")
-        .values_list("data", flat=True)
-    )
-    owners = [c.get("to") for c in changes]
-    # Entries that do not name a department (an inherited case) are skipped: a placeholder
-    # between two equal names would read as a bounce (Support → ? → Support).
-    departments = [c["department"] for c in changes if c.get("department")]
-    path: list[str] = []
-    for name in departments:
-        if not path or path[-1] != name:
-            path.append(name)
-    asked = [h.department_id for h in handoffs]
-    bounced = _recurs(owners) or len(path) != len(set(path)) or len(asked) != len(set(asked))
+    """The case's bounce data for its page: the flag and count the services keep, and the
+    owners' path to show."""
+    chain = TimelineEntry.objects.filter(case=case, kind=EntryKind.OWNERSHIP_CHANGE)
     return BounceStats(
-        ownership_changes=sum(1 for c in changes if c.get("from")),
+        ownership_changes=case.ownership_changes,
         handoffs=len(handoffs),
         declines=sum(1 for h in handoffs if h.status == HandoffStatus.DECLINED),
-        owner_path=path,
-        bounced=bounced,
+        owner_path=ownership_path(chain.order_by("pk").values_list("data", flat=True)),
+        bounced=case.bounced,
     )
 
 
-def _recurs(sequence: list) -> bool:
+def ownership_path(chain) -> list[str]:
+    """Owning departments in order, repeats in a row merged. Entries that name no
+    department are skipped: a placeholder between two equal names would read as a bounce
+    (Support → ? → Support)."""
+    path: list[str] = []
+    for data in chain:
+        name = data.get("department")
+        if name and (not path or path[-1] != name):
+            path.append(name)
+    return path
+
+
+def recurs(sequence) -> bool:
     """True when a value comes back after something else came between (A→B→A)."""
     seen = set()
     previous = object()

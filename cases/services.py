@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Case as DbCase
-from django.db.models import Count, Value, When
+from django.db.models import Value, When
 from django.utils import timezone
 
-from cases import clocks
+from cases import clocks, selectors
 from cases.models import (
     PRIORITIES_BY_TIER,
     Attachment,
@@ -244,19 +244,27 @@ BOUNCE_TRANSFERS = 3
 
 
 def note_bounce(case: Case) -> None:
-    """Keep the case's bounce data current after its owner or handoffs changed (the bounce
-    report reads these two fields instead of every case's history)."""
-    ownership = TimelineEntry.objects.filter(case=case, kind=EntryKind.OWNERSHIP_CHANGE)
-    changes = ownership.filter(data__has_key="from").exclude(data__from=None).count()
+    """Keep the case's bounce data current after its owner or handoffs changed; the case
+    page and the bounce report read these two fields.
+
+    Bounced: an owner or an owning department comes back (A→B→A), a department is asked
+    twice (e.g. a declined handoff re-sent), or more than BOUNCE_TRANSFERS changes of hands.
+    Once bounced, a case stays bounced.
+    """
+    chain = list(
+        TimelineEntry.objects.filter(case=case, kind=EntryKind.OWNERSHIP_CHANGE)
+        .order_by("pk")
+        .values_list("data", flat=True)
+    )
+    asked = list(Handoff.objects.filter(case=case).values_list("department_id", flat=True))
+    changes = sum(1 for data in chain if data.get("from"))
+    path = selectors.ownership_path(chain)
     bounced = (
         case.bounced
         or changes > BOUNCE_TRANSFERS
-        or ownership.values("data__to").annotate(n=Count("pk")).filter(n__gt=1).exists()
-        or Handoff.objects.filter(case=case)
-        .values("department_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .exists()
+        or selectors.recurs([data.get("to") for data in chain])
+        or len(path) != len(set(path))
+        or len(asked) != len(set(asked))
     )
     if changes != case.ownership_changes or bounced != case.bounced:
         case.ownership_changes, case.bounced = changes, bounced

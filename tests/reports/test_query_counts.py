@@ -40,8 +40,8 @@ QUERIES = {
     "unowned": 4 + 3,
     # Overall, by week, by department.
     "time_to_owner": 4 + 3,
-    # Page count and rows, then path, changes, owner again, declines, asked again.
-    "bounces": 4 + 7,
+    # Page count and rows, then the ownership chains and handoffs of the rows shown.
+    "bounces": 4 + 4,
     # Breach totals, by target and department, at-risk rows.
     "sla": 4 + 3,
     # Overall, by owner.
@@ -55,7 +55,7 @@ QUERIES = {
 CSV_QUERIES = {
     "unowned": 2 + 1,
     "time_to_owner": 2 + 3,
-    "bounces": 2 + 6,
+    "bounces": 2 + 3,
     "sla": 2 + 2,
     "promises": 2 + 2,
     "quality": 2 + 4,
