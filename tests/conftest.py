@@ -12,6 +12,7 @@ from tests.factories import (
     ManagerFactory,
     OrganizationFactory,
 )
+from tests.smtp import SmtpSink, use_smtp
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -180,3 +181,12 @@ def login(page, live_server, email: str, password: str = "pw") -> None:
     page.fill("#id_password", password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """Django sends its mail to a fresh, real SMTP server for this test."""
+    sink = SmtpSink().start()
+    use_smtp(settings, sink.port)
+    yield sink
+    sink.stop()

@@ -10,18 +10,11 @@ help, and the manager sees all of it in the reports. Each step leaves a screensh
 test-artefacts/journey/.
 """
 
-import email
-import socket
-import threading
-import time
 from datetime import time as clock_time
 from datetime import timedelta
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -45,60 +38,6 @@ pytestmark = pytest.mark.browser
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "journey"
 TITLE = "Laptop does not power on"
-
-
-# --- an SMTP server that keeps what it receives (after tests/notifications/conftest.py) ----
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SmtpSink:
-    """An SMTP server on 127.0.0.1 that accepts every message and keeps it, parsed."""
-
-    def __init__(self):
-        self.messages: list[EmailMessage] = []
-        self._lock = threading.Lock()
-        self.port = free_port()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=default_policy)
-        with self._lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def start(self) -> "SmtpSink":
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        self._controller.stop()
-
-    def wait_for(self, to: str, subject: str, timeout: float = 15.0) -> list[EmailMessage]:
-        """Poll until a message to `to` whose subject contains `subject` arrived."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                found = [m for m in self.messages if to in m["To"] and subject in m["Subject"]]
-            if found or time.monotonic() > deadline:
-                return found
-            time.sleep(0.05)
-
-
-@pytest.fixture
-def smtp_sink(settings):
-    sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = sink.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_TIMEOUT = 10
-    yield sink
-    sink.stop()
 
 
 # --- the cast -----------------------------------------------------------------------------
@@ -256,7 +195,7 @@ def test_the_whole_journey(
     assert timezone.now() < deadline < timezone.now() + timedelta(hours=1)
     assert run_sweep().steps >= 2  # the owner's warning and the customer's notice
 
-    [mail] = smtp_sink.wait_for(customer.email, "take longer than we promised")
+    [mail] = smtp_sink.wait_for(customer.email, subject="take longer than we promised")
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert TITLE in text
     assert f"/portal/cases/{case.reference}/" in text
@@ -338,5 +277,5 @@ def test_the_whole_journey(
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     assert case.owner == agent
-    assert len(smtp_sink.wait_for(customer.email, "take longer", timeout=0)) == 1
+    assert len(smtp_sink.wait_for(customer.email, subject="take longer", timeout=0)) == 1
     assert screens.count == 12

@@ -1,71 +1,13 @@
 """Incident fixtures: the outage (three organisations' cases linked to one incident caused
 by a release), an SMTP server that keeps what it receives, and signed-in clients."""
 
-import email
-import socket
-import threading
-from email.message import EmailMessage
-from email.policy import default as default_policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 
 from cases import incidents, services
 from cases.models import Case, Incident, Priority
 from tests.factories import CustomerFactory, OrganizationFactory
-from tests.incidents.helpers import OUTAGE_TITLE, body_text, signed_in
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SmtpSink:
-    """An SMTP server on 127.0.0.1 that accepts every message and keeps it, parsed."""
-
-    def __init__(self):
-        self.messages: list[EmailMessage] = []
-        self._lock = threading.Lock()
-        self.port = free_port()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=default_policy)
-        with self._lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def start(self) -> "SmtpSink":
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        self._controller.stop()
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self._lock:
-            return [m for m in self.messages if address in m["To"]]
-
-    def saying(self, address: str, words: str) -> list[EmailMessage]:
-        """The messages to `address` whose plain text contains `words`."""
-        return [m for m in self.to(address) if words in body_text(m)]
-
-
-@pytest.fixture
-def smtp_sink(settings):
-    """Django sends its mail to a fresh SMTP sink for this test."""
-    sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = sink.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_TIMEOUT = 10
-    yield sink
-    sink.stop()
-
+from tests.incidents.helpers import OUTAGE_TITLE, signed_in
 
 # --- The outage ------------------------------------------------------------------------
 

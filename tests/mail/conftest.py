@@ -2,14 +2,7 @@
 with the email we sent about it; a closed case; an SMTP server that keeps what it receives;
 signed-in clients; raw mail and attachments in a throw-away MEDIA_ROOT."""
 
-import email
-import socket
-import threading
-from email.message import EmailMessage
-from email.policy import default as default_policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 
 from cases import services
@@ -82,49 +75,6 @@ def context(case, closed_case, settings) -> Context:
         closed_notice_id=closed_case.notices.filter(channel=Notice.Channel.EMAIL).get().pk,
         domain=settings.MESSAGE_ID_DOMAIN,
     )
-
-
-# --- An SMTP server ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SmtpSink:
-    """An SMTP server on 127.0.0.1 that accepts every message and keeps it, raw and parsed."""
-
-    def __init__(self):
-        self.messages: list[tuple[bytes, EmailMessage]] = []
-        self._lock = threading.Lock()
-        self.port = free_port()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=default_policy)
-        with self._lock:
-            self.messages.append((envelope.content, message))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self._lock:
-            return [m for _raw, m in self.messages if address in m["To"]]
-
-
-@pytest.fixture
-def smtp_sink(settings):
-    """Django sends its mail to a fresh SMTP server for this test."""
-    sink = SmtpSink()
-    sink._controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = sink.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_TIMEOUT = 10
-    yield sink
-    sink._controller.stop()
 
 
 # --- Signed-in clients -------------------------------------------------------------------

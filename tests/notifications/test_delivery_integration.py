@@ -37,7 +37,7 @@ from cases.models import Case, EntryKind, Priority, TimelineEntry
 from helpdesk.celery import app
 from notifications.models import Notice, WorkerHeartbeat
 from notifications.tasks import record_heartbeat, redrive_notices, sla_sweep
-from tests.notifications.conftest import SmtpSink, body_text, free_port
+from tests.smtp import SmtpSink, body_text, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CELERY = REPO / ".venv" / "bin" / "celery"

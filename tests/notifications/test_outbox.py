@@ -13,8 +13,8 @@ from notifications import delivery, outbox
 from notifications.models import Notice
 from notifications.sweep import run_sweep
 from tests.factories import AgentFactory, DepartmentFactory
-from tests.notifications.conftest import SmtpSink, body_text, use_smtp
 from tests.sla.seed import HOUR, T0
+from tests.smtp import SmtpSink, body_text, use_smtp
 
 MINUTE = timedelta(minutes=1)
 

@@ -29,8 +29,8 @@ from helpdesk.celery import app
 from notifications import delivery, sweep
 from notifications.models import Notice
 from tests.factories import AgentFactory, CustomerFactory
-from tests.notifications.conftest import SmtpSink, use_smtp
 from tests.sla.seed import create_policies
+from tests.smtp import SmtpSink, use_smtp
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
