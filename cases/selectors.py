@@ -16,6 +16,7 @@ from cases.models import (
     HandoffStatus,
     Status,
     TimelineEntry,
+    Visibility,
     parse_reference,
 )
 from helpdesk.accounts.models import Department, Organization, User
@@ -127,6 +128,12 @@ def case_for_page(user: User, reference: str) -> Case | None:
     )
 
 
+def _visible_entries(user: User, case: Case, *, public_only: bool) -> QuerySet:
+    entries = TimelineEntry.objects.visible_to(user).filter(case=case)
+    # The portal shows what customers read, to agents previewing it too.
+    return entries.filter(visibility=Visibility.PUBLIC) if public_only else entries
+
+
 def timeline(
     user: User,
     case: Case,
@@ -134,6 +141,7 @@ def timeline(
     after: int | None = None,
     before: int | None = None,
     limit: int = TIMELINE_PAGE,
+    public_only: bool = False,
 ) -> list[TimelineEntry]:
     """Entries the user may see, oldest first.
 
@@ -141,8 +149,7 @@ def timeline(
     (optionally those before an entry id, for "show earlier").
     """
     entries = (
-        TimelineEntry.objects.visible_to(user)
-        .filter(case=case)
+        _visible_entries(user, case, public_only=public_only)
         .select_related("actor", "department")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
     )
@@ -155,10 +162,27 @@ def timeline(
     return latest
 
 
-def earlier_count(user: User, case: Case, first_shown: int | None) -> int:
-    if first_shown is None:
-        return 0
-    return TimelineEntry.objects.visible_to(user).filter(case=case, pk__lt=first_shown).count()
+def timeline_window(
+    user: User,
+    case: Case,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    public_only: bool = False,
+) -> dict:
+    """What a timeline fragment needs: the entries, the ids the poller and the "show
+    earlier" button carry, and how many earlier entries remain."""
+    entries = timeline(user, case, after=after, before=before, public_only=public_only)
+    first = entries[0].pk if entries else None
+    earlier = 0
+    if after is None and first is not None:
+        earlier = _visible_entries(user, case, public_only=public_only).filter(pk__lt=first).count()
+    return {
+        "entries": entries,
+        "first_id": first,
+        "last_id": entries[-1].pk if entries else (after or 0),
+        "earlier": earlier,
+    }
 
 
 def agents_for_picker(query: str = "") -> QuerySet:

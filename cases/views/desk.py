@@ -105,23 +105,12 @@ def _case_context(request: HttpRequest, case: Case, **extra) -> dict:
     }
 
 
-def _timeline_context(request: HttpRequest, case: Case) -> dict:
-    entries = selectors.timeline(request.user, case)
-    first = entries[0].pk if entries else None
-    return {
-        "entries": entries,
-        "last_id": entries[-1].pk if entries else 0,
-        "first_id": first,
-        "earlier": selectors.earlier_count(request.user, case, first),
-    }
-
-
 @agent_required
 @require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = _get_case(request, reference)
     context = _case_context(request, case, composer=ComposerForm())
-    context.update(_timeline_context(request, case))
+    context.update(selectors.timeline_window(request.user, case))
     return render(request, "desk/case.html", context)
 
 
@@ -131,20 +120,14 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
     """Polling: entries newer than `after`; or a page of entries before `before`."""
     case = _get_case(request, reference)
     if "before" in request.GET:
-        before = _int(request.GET.get("before"))
-        entries = selectors.timeline(request.user, case, before=before)
-        first = entries[0].pk if entries else None
-        context = {
-            "case": case,
-            "entries": entries,
-            "first_id": first,
-            "earlier": selectors.earlier_count(request.user, case, first),
-        }
-        return render(request, "desk/case.html#earlier", context)
-    after = _int(request.GET.get("after")) or 0
-    entries = selectors.timeline(request.user, case, after=after)
-    context = {"case": case, "entries": entries, "last_id": entries[-1].pk if entries else after}
-    return render(request, "desk/case.html#timeline_poll", context)
+        window = selectors.timeline_window(
+            request.user, case, before=_int(request.GET.get("before"))
+        )
+        return render(request, "desk/case.html#earlier", {"case": case, **window})
+    window = selectors.timeline_window(
+        request.user, case, after=_int(request.GET.get("after")) or 0
+    )
+    return render(request, "desk/case.html#timeline_poll", {"case": case, **window})
 
 
 def _int(raw: str | None) -> int | None:
@@ -192,7 +175,7 @@ def case_entry(request: HttpRequest, reference: str) -> HttpResponse:
     if request.htmx:
         return render(request, "desk/case.html#composer", context, status=status)
     context = _case_context(request, case, composer=form, composer_error=error)
-    context.update(_timeline_context(request, case))
+    context.update(selectors.timeline_window(request.user, case))
     return render(request, "desk/case.html", context, status=status)
 
 
@@ -318,7 +301,7 @@ def _header_response(
     context = _case_context(request, case, **extra)
     if request.htmx:
         return render(request, "desk/case.html#header", context, status=status)
-    context.update(_timeline_context(request, case))
+    context.update(selectors.timeline_window(request.user, case))
     context["composer"] = ComposerForm()
     return render(request, "desk/case.html", context, status=status)
 

@@ -61,23 +61,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"cases": cases, "nav": "cases"})
 
 
-def _public(entries: list) -> list:
-    """What the customer reads: an agent's preview must not show internal entries either
-    (the selector gives agents every entry; the ids still page over what it returned)."""
-    return [entry for entry in entries if not entry.is_internal]
-
-
-def _timeline(request: HttpRequest, case: Case, *, after: int | None = None) -> dict:
-    entries = selectors.timeline(request.user, case, after=after)
-    first = entries[0].pk if entries else None
-    return {
-        "entries": _public(entries),
-        "last_id": entries[-1].pk if entries else (after or 0),
-        "first_id": first,
-        "earlier": 0 if after is not None else selectors.earlier_count(request.user, case, first),
-    }
-
-
 def _case_context(request: HttpRequest, case: Case, **extra) -> dict:
     satisfaction = getattr(case, "satisfaction", None) if case.status == "closed" else None
     return {
@@ -89,7 +72,7 @@ def _case_context(request: HttpRequest, case: Case, **extra) -> dict:
         "identifier_form": IdentifierForm(),
         "satisfaction": satisfaction,
         "is_customer": request.user.is_customer,
-        **_timeline(request, case),
+        **selectors.timeline_window(request.user, case, public_only=True),
         **extra,
     }
 
@@ -106,18 +89,14 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
     case = _get_case(request, reference)
     if "before" in request.GET:
-        entries = selectors.timeline(request.user, case, before=_int(request.GET.get("before")))
-        first = entries[0].pk if entries else None
-        context = {
-            "case": case,
-            "entries": _public(entries),
-            "first_id": first,
-            "earlier": selectors.earlier_count(request.user, case, first),
-        }
-        return render(request, "portal/case.html#earlier", context)
-    after = _int(request.GET.get("after")) or 0
-    context = {"case": case, **_timeline(request, case, after=after)}
-    return render(request, "portal/case.html#timeline_poll", context)
+        window = selectors.timeline_window(
+            request.user, case, before=_int(request.GET.get("before")), public_only=True
+        )
+        return render(request, "portal/case.html#earlier", {"case": case, **window})
+    window = selectors.timeline_window(
+        request.user, case, after=_int(request.GET.get("after")) or 0, public_only=True
+    )
+    return render(request, "portal/case.html#timeline_poll", {"case": case, **window})
 
 
 def _answer(request: HttpRequest, case: Case, *, status: int = 200, **extra) -> HttpResponse:

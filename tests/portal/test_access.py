@@ -204,3 +204,27 @@ def test_agent_preview_shows_no_internal_note(client, acme_case, agent):
     page = client.get(case_url(acme_case))
 
     assert "VIP-7731" not in page.content.decode()
+
+
+@pytest.mark.parametrize("who", ["customer", "agent"])
+def test_show_earlier_counts_only_what_the_portal_shows(client, acme_case, agent, customer, who):
+    # Public replies mixed with internal notes: the page shows the latest 100 public
+    # entries and counts only the public ones left, whoever reads the portal (an agent's
+    # preview included).
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            case=acme_case,
+            kind="internal_note" if n % 4 == 3 else "agent_reply",
+            actor=agent,
+            visibility="internal" if n % 4 == 3 else "public",
+            body=f"Entry {n}",
+            body_html=f"<p>Entry {n}</p>",
+        )
+        for n in range(147)
+    )
+    public = TimelineEntry.objects.filter(case=acme_case, visibility="public").count()
+    client.force_login(customer if who == "customer" else agent)
+
+    page = text(client.get(case_url(acme_case)))
+
+    assert f"Show {public - 100} earlier" in page
