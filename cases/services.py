@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Case as DbCase
-from django.db.models import Value, When
+from django.db.models import Value, When, prefetch_related_objects
 from django.utils import timezone
 
 from cases import clocks, selectors
@@ -115,6 +115,8 @@ def _department_of(user: User, *, prefer: Department | None = None) -> Departmen
     """The department an agent acts for on a case: the case's own if they belong to it."""
     if user is None or not user.is_agent:
         return None
+    # A service writes several entries for one actor: read their departments once.
+    prefetch_related_objects([user], "departments")
     departments = list(user.departments.all())
     if prefer is not None and any(d.pk == prefer.pk for d in departments):
         return prefer
