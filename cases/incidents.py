@@ -30,12 +30,12 @@ from cases.models import (
 from cases.services import (
     CaseError,
     InvalidTransition,
-    _email_customer,
     _lock,
     _move,
     _require_agent,
     _status_entry,
     _touch,
+    email_customer,
     write_entry,
 )
 from cases.text import render_markdown
@@ -121,7 +121,7 @@ def link_case(*, case: Case, incident: Incident, acting_user: User) -> Case:
         data={"incident": incident.pk, "summary": f"linked to incident: {incident.title}"},
     )
     if not acting_user.is_customer:
-        _email_customer(case, entry, f"A known problem affects your case: {case.title}")
+        email_customer(case, entry, f"A known problem affects your case: {case.title}")
     return case
 
 
@@ -257,7 +257,7 @@ def _deliver_to_case(update: IncidentUpdate, case: Case) -> None:
         },
     )
     if public:
-        _email_customer(case, entry, f"An update on a known problem: {update.incident.title}")
+        email_customer(case, entry, f"An update on a known problem: {update.incident.title}")
     if update.status == IncidentStatus.RESOLVED:
         _ask_to_confirm(case, update)
     else:
@@ -275,4 +275,4 @@ def _ask_to_confirm(case: Case, update: IncidentUpdate) -> None:
         return
     _touch(case, fields=["status"], public_update=True)
     entry = _status_entry(case, actor=update.author, old=old, new=case.status, body=RESOLVED_WORDS)
-    _email_customer(case, entry, f"Is it fixed for you? Please confirm: {case.title}")
+    email_customer(case, entry, f"Is it fixed for you? Please confirm: {case.title}")

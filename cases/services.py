@@ -175,18 +175,30 @@ def write_entry(
     return entry
 
 
-def _email_customer(case: Case, entry: TimelineEntry, subject: str) -> None:
-    """Our public word reaches the customer by email too: one voice, throttled per case."""
+def email_customer(
+    case: Case,
+    entry: TimelineEntry,
+    subject: str,
+    *,
+    kind: str | None = None,
+    urgent: bool = False,
+    claimed: bool = False,
+) -> None:
+    """Our public word reaches the customer by email too: one voice, throttled per case
+    (`urgent` delay notices are never held back; `claimed` when the caller holds a
+    once-only claim for this message)."""
     if not entry.body.strip():
         return
     outbox.notify_by_email(
         recipient=case.customer,
         case=case,
-        kind=entry.kind,
+        kind=kind or entry.kind,
         subject=f"[{case.reference}] {subject}",
         body=entry.body,
         key=f"case:{case.pk}:entry:{entry.pk}:{case.customer_id}",
         throttle=True,
+        urgent=urgent,
+        claimed=claimed,
     )
 
 
@@ -601,7 +613,7 @@ def reply_to_customer(
     )
     _attach(case=case, entry=entry, files=files, user=acting_user)
     _touch(case, bump=False, public_update=True)
-    _email_customer(case, entry, f"{acting_user.full_name} replied: {case.title}")
+    email_customer(case, entry, f"{acting_user.full_name} replied: {case.title}")
     return entry
 
 
@@ -724,7 +736,7 @@ def wait_on_customer(
     old = _move(case, Status.WAITING_ON_CUSTOMER)
     _touch(case, fields=["status"], public_update=bool(message.strip()))
     entry = _status_entry(case, actor=acting_user, old=old, new=case.status, body=message)
-    _email_customer(case, entry, f"We need something from you: {case.title}")
+    email_customer(case, entry, f"We need something from you: {case.title}")
     return case
 
 
@@ -778,7 +790,7 @@ def propose_resolution(
     old = _move(case, Status.PENDING_CONFIRMATION)
     _touch(case, fields=["status"], public_update=True)
     entry = _status_entry(case, actor=acting_user, old=old, new=case.status, body=body)
-    _email_customer(case, entry, f"Is it fixed? Please confirm: {case.title}")
+    email_customer(case, entry, f"Is it fixed? Please confirm: {case.title}")
     return case
 
 
@@ -1032,7 +1044,7 @@ def auto_close(case: Case) -> None:
             "summary": "closed without an answer",
         },
     )
-    _email_customer(case, entry, f"Your case is closed: {case.title}")
+    email_customer(case, entry, f"Your case is closed: {case.title}")
 
 
 def set_notify_preference(*, acting_user: User, preference: str) -> None:

@@ -156,14 +156,11 @@ def _remind_to_confirm(case: Case, now: datetime) -> None:
         body=body,
         data={"reminder": True, "closes": closes.isoformat(), "summary": "reminder sent"},
     )
-    outbox.notify_by_email(
-        recipient=case.customer,
-        case=case,
+    services.email_customer(
+        case,
+        entry,
+        f"Is it fixed? Please confirm: {case.title}",
         kind="confirmation_reminder",
-        subject=f"[{case.reference}] Is it fixed? Please confirm: {case.title}",
-        body=body,
-        key=f"case:{case.pk}:reminder:{entry.pk}",
-        throttle=True,
         claimed=True,
     )
 
@@ -228,16 +225,16 @@ def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> Non
     upcoming = [t for t in (case.eta, case.next_update_due) if t is not None and t > now]
     next_contact = upcoming[0] if upcoming else due
     if target == SLATarget.NEXT_UPDATE:
-        subject = f"[{case.reference}] An update on your case: {case.title}"
+        subject = f"An update on your case: {case.title}"
         opening = "A short update on your case, as promised."
     else:
-        subject = f"[{case.reference}] Your case will take longer than we promised"
+        subject = "Your case will take longer than we promised"
         opening = (
             f'Your case "{case.title}" will take longer than we promised '
             f"({_when(due)}). We would rather tell you now than let the time pass."
         )
     body = f"{opening}\n\n{customer_facts(case, next_contact=next_contact)}"
-    write_entry(
+    entry = write_entry(
         case=case,
         kind=EntryKind.DELAY_NOTICE,
         actor=None,
@@ -250,17 +247,7 @@ def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> Non
             "summary": f"customer told about the {TARGET_WORDS[target]} delay",
         },
     )
-    outbox.notify_by_email(
-        recipient=case.customer,
-        case=case,
-        kind="delay_notice",
-        subject=subject,
-        body=body,
-        key=f"case:{case.pk}:delay:{target}:{due.isoformat()}:{case.customer_id}",
-        throttle=True,
-        claimed=True,
-        urgent=True,
-    )
+    services.email_customer(case, entry, subject, kind="delay_notice", urgent=True, claimed=True)
 
 
 # --- the owner's promises -------------------------------------------------------------
@@ -301,15 +288,8 @@ def send_delay_notice(*, case: Case, acting_user: User, message: str, new_eta: d
     )
     _promise(case, acting_user=acting_user, eta=new_eta)
     _public_word(case)
-    outbox.notify_by_email(
-        recipient=case.customer,
-        case=case,
-        kind="delay_notice",
-        subject=f"[{case.reference}] A delay on your case, and a new estimate",
-        body=body,
-        key=f"case:{case.pk}:owner_delay:{entry.pk}",
-        throttle=True,
-        urgent=True,
+    services.email_customer(
+        case, entry, "A delay on your case, and a new estimate", kind="delay_notice", urgent=True
     )
     return case
 
