@@ -268,7 +268,8 @@ def bounce_details(cases: list[Case]) -> list[Case]:
 # --- 4. SLA -------------------------------------------------------------------------------------
 
 
-def sla(filters: Filters) -> dict:
+def sla(filters: Filters, *, headline: bool = False) -> dict:
+    """`headline`: the totals only, for the summary (no table rows)."""
     now = timezone.now()
     at_risk = (
         with_nearest_due(filters.cases().filter(status__in=[Status.NEW, Status.OPEN]))
@@ -296,10 +297,14 @@ def sla(filters: Filters) -> dict:
         surprises=Count("pk", filter=deadlines & Q(told=False)),
         missed_updates=Count("pk", filter=Q(target=SLATarget.NEXT_UPDATE)),
     )
-    by_target = list(
-        breaches.values("target", "case__owning_department__name")
-        .annotate(total=Count("pk"), surprises=Count("pk", filter=Q(told=False)))
-        .order_by("target", "case__owning_department__name")
+    by_target = (
+        []
+        if headline
+        else list(
+            breaches.values("target", "case__owning_department__name")
+            .annotate(total=Count("pk"), surprises=Count("pk", filter=Q(told=False)))
+            .order_by("target", "case__owning_department__name")
+        )
     )
     for row in by_target:
         row["target_label"] = SLATarget(row["target"]).label
@@ -320,7 +325,7 @@ def _share(part: int, whole: int) -> float | None:
 # --- 5. promises --------------------------------------------------------------------------------
 
 
-def promises(filters: Filters) -> dict:
+def promises(filters: Filters, *, headline: bool = False) -> dict:
     made = Promise.objects.filter(created__gte=filters.start, created__lt=filters.end)
     if filters.department is not None:
         made = made.filter(department=filters.department)
@@ -332,10 +337,14 @@ def promises(filters: Filters) -> dict:
         "kept": Count("pk", filter=Q(kept=True)),
     }
     overall = made.aggregate(**figures)
-    rows = list(
-        made.values("made_by__full_name", "department__name")
-        .annotate(**figures)
-        .order_by("made_by__full_name", "department__name")
+    rows = (
+        []
+        if headline
+        else list(
+            made.values("made_by__full_name", "department__name")
+            .annotate(**figures)
+            .order_by("made_by__full_name", "department__name")
+        )
     )
     for row in [overall, *rows]:
         row["kept_share"] = _share(row["kept"], row["settled"])
@@ -345,7 +354,7 @@ def promises(filters: Filters) -> dict:
 # --- 6. resolution quality ------------------------------------------------------------------------
 
 
-def quality(filters: Filters) -> dict:
+def quality(filters: Filters, *, headline: bool = False) -> dict:
     entries = filters.cases(
         TimelineEntry.objects.filter(
             kind__in=[EntryKind.STATUS_CHANGE, EntryKind.CONFIRMATION, EntryKind.REOPEN],
@@ -374,6 +383,8 @@ def quality(filters: Filters) -> dict:
         prefix="case__",
     )
     summary = ratings.aggregate(average=Avg("rating"), n=Count("pk"))
+    if headline:
+        return {**counts, "satisfaction": summary}
     distribution = dict(ratings.values_list("rating").annotate(n=Count("pk")).order_by("rating"))
     by_owner = list(
         ratings.values("case__owning_department__name", "case__owner__full_name")
@@ -391,7 +402,7 @@ def quality(filters: Filters) -> dict:
 # --- 7. one voice ---------------------------------------------------------------------------
 
 
-def voice(filters: Filters) -> dict:
+def voice(filters: Filters, *, headline: bool = False) -> dict:
     emails = filters.cases(
         Notice.objects.filter(
             channel=Notice.Channel.EMAIL,
@@ -411,6 +422,8 @@ def voice(filters: Filters) -> dict:
         outside=Count("pk", filter=~Q(kind__in=CASE_VOICE_KINDS)),
     )
     totals["per_case"] = round(totals["emails"] / totals["cases"], 1) if totals["cases"] else None
+    if headline:
+        return totals
     busiest = list(
         emails.values("case", "case__title")
         .annotate(n=Count("pk"), sent=Count("pk", filter=sent_alone))

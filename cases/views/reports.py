@@ -90,10 +90,10 @@ def _headline(filters: reports.Filters) -> dict:
     """Every report's headline figure, for the summary."""
     unowned = reports.unowned(filters)
     wait = reports.time_to_owner(filters, overall_only=True)["overall"]
-    sla = reports.sla(filters)
-    promised = reports.promises(filters)["overall"]
-    quality = reports.quality(filters)
-    voice = reports.voice(filters)
+    sla = reports.sla(filters, headline=True)
+    promised = reports.promises(filters, headline=True)["overall"]
+    quality = reports.quality(filters, headline=True)
+    voice = reports.voice(filters, headline=True)
     return {
         "unowned": unowned["new"].count(),
         "lapsed": unowned["lapsed"].count(),
