@@ -1,0 +1,49 @@
+"""`manage.py bench` runs end to end on a small PostgreSQL database and prints each figure
+against its goal (the figures at 1,000,000 cases are in docs/performance.md)."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def bench(*args) -> str:
+    out = io.StringIO()
+    call_command("bench", *args, "--cases", "3500", "--open-share", "0.5", "--runs", "2",
+                 stdout=out)  # fmt: skip
+    return out.getvalue()
+
+
+def test_bench_measures_the_sweep_pages_and_reports(var_dir):
+    sla = bench("sla", "--due-now", "20")
+    pages = bench("pages")
+    reports = bench("reports")
+
+    assert Case.objects.filter(organization__name="Bench").count() == 3500
+    assert "SLA sweep: 20 cases at a threshold" in sla
+    for page in ("desk dashboard (200 owned)", "case page (2,000 entries)", "inbound email"):
+        assert page in pages
+    assert pages.count("(goal 100 ms:") == 10
+    assert reports.count("(goal 300 ms:") == 8
+    written = {path.name.split("-")[0] for path in (var_dir / "bench").glob("*.json")}
+    assert written == {"sla", "pages", "reports"}
+    figures = json.loads(next((var_dir / "bench").glob("pages-*.json")).read_text())
+    assert figures["pages"]["search"]["queries"] > 0
+
+
+def test_seeding_resumes_instead_of_starting_over(var_dir):
+    bench("sla", "--due-now", "5")
+    second = bench("sla", "--due-now", "5")
+
+    assert "3,500 bench cases present; nothing to seed." in second
