@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, pre_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_migrate
 
 
 class CasesConfig(AppConfig):
@@ -7,7 +7,11 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        from cases import sqlite_triggers
+        from cases import clocks, sqlite_triggers
+        from cases.models import BusinessCalendar, BusinessHours, Holiday, SLAPolicy
 
         pre_migrate.connect(sqlite_triggers.drop_before_migrate, sender=self)
         post_migrate.connect(sqlite_triggers.create_after_migrate, sender=self)
+        for model in (SLAPolicy, BusinessCalendar, BusinessHours, Holiday):
+            post_save.connect(clocks.forget_policies, sender=model)
+            post_delete.connect(clocks.forget_policies, sender=model)

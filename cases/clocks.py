@@ -5,6 +5,7 @@ case's clock fields. Services call `refresh_clocks` on every event that moves a 
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,27 +39,37 @@ class Policy:
     spec: sla.CalendarSpec
 
 
-class PolicyCache:
-    """All policies in three queries; the sweep uses one per run instead of one per case."""
-
-    def __init__(self):
-        self._policies: dict[tuple[int, str], Policy] | None = None
-
-    def lookup(self, priority: int, tier: str) -> Policy | None:
-        if self._policies is None:
-            self._policies = {
-                (p.priority, p.tier): Policy(p.targets(), p.calendar.spec())
-                for p in SLAPolicy.objects.select_related("calendar").prefetch_related(
-                    "calendar__hours", "calendar__holidays"
-                )
-            }
-        return self._policies.get((priority, tier)) or self._policies.get((priority, ""))
+# Policies change rarely (an admin edit) and are read on every state change: each process
+# keeps them for a minute. A save or delete in this process forgets them at once; other
+# processes see the change within POLICY_CACHE_SECONDS.
+POLICY_CACHE_SECONDS = 60
+_policies: dict[tuple[int, str], Policy] | None = None
+_loaded_at = 0.0
 
 
-def policy_for(case: Case, cache: PolicyCache | None = None) -> Policy | None:
+def forget_policies(**_signal) -> None:
+    global _policies
+    _policies = None
+
+
+def _all_policies() -> dict[tuple[int, str], Policy]:
+    global _policies, _loaded_at
+    if _policies is None or time.monotonic() - _loaded_at > POLICY_CACHE_SECONDS:
+        _policies = {
+            (p.priority, p.tier): Policy(p.targets(), p.calendar.spec())
+            for p in SLAPolicy.objects.select_related("calendar").prefetch_related(
+                "calendar__hours", "calendar__holidays"
+            )
+        }
+        _loaded_at = time.monotonic()
+    return _policies
+
+
+def policy_for(case: Case) -> Policy | None:
     """The organisation tier's policy for the case's priority, else the any-tier one."""
     tier = case.organization.sla_tier if case.organization_id else ""
-    return (cache or PolicyCache()).lookup(case.priority, tier)
+    policies = _all_policies()
+    return policies.get((case.priority, tier)) or policies.get((case.priority, ""))
 
 
 @dataclass(frozen=True)
@@ -117,9 +128,7 @@ def thresholds(case: Case, targets: sla.Targets | None) -> list[Threshold]:
     return sorted(found, key=lambda t: t.at)
 
 
-def refresh_clocks(
-    case: Case, *, now: datetime | None = None, cache: PolicyCache | None = None
-) -> list[str]:
+def refresh_clocks(case: Case, *, now: datetime | None = None) -> list[str]:
     """Recompute due times from the case's state; returns the fields to save.
 
     Running (new/open): due times from the policy, the pause credit and our last public
@@ -128,7 +137,7 @@ def refresh_clocks(
     time is credited back when work resumes.
     """
     now = now or timezone.now()
-    policy = policy_for(case, cache)
+    policy = policy_for(case)
     # Closed counts as paused too: a case reopened days later is credited that time back.
     if case.status in PAUSED or case.status == Status.CLOSED:
         if case.paused_at is None:
@@ -143,7 +152,13 @@ def refresh_clocks(
         return CLOCK_FIELDS
     spec = policy.spec
     if case.paused_at is not None:
-        case.paused_credit += sla.business_time_between(spec, case.paused_at, now)
+        # Waiting on the customer is credited back, unless the resolution deadline had
+        # already passed when the case paused: a missed deadline stays missed (and was
+        # recorded, the customer told first) rather than moving to a past time that the
+        # customer could not have been warned about.
+        missed = case.resolution_due is not None and case.resolution_due <= case.paused_at
+        if not missed:
+            case.paused_credit += sla.business_time_between(spec, case.paused_at, now)
         case.paused_at = None
         if case.last_public_update is not None:
             # Back to work after a pause: the update clock counts a full interval from now.

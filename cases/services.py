@@ -70,7 +70,13 @@ class IdentifierInput:
 
 def _lock(case: Case, expected_version: int | None) -> Case:
     """Lock the case row and refuse if it moved on since the caller read `expected_version`."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = (
+        # The people and places every service reads come along (the customer is written
+        # to, the organisation's tier picks the SLA policy); only the case row is locked.
+        Case.objects.select_for_update(of=("self",))
+        .select_related("organization", "owning_department", "customer", "owner")
+        .get(pk=case.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(_conflict_message(locked), case=locked)
     return locked
@@ -170,7 +176,8 @@ def write_entry(
         body_html=render_markdown(body),
         data=data or {},
     )
-    if kind == EntryKind.OWNERSHIP_CHANGE:
+    if kind == EntryKind.OWNERSHIP_CHANGE and (data or {}).get("from"):
+        # A case's first owner (from nobody: it was new) cannot make it bounce.
         note_bounce(case)
     return entry
 

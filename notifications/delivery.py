@@ -11,8 +11,10 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import Case as DbCase
+from django.db.models import F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -34,46 +36,52 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def _claim(notice_id: int, now) -> list[Notice]:
-    """Lock the notice and every waiting sibling for the same case and recipient."""
+def _claim(notice_ids: list[int], now) -> list[list[Notice]]:
+    """Lock the notices and every waiting sibling for the same case and recipient, and
+    mark them sending under a lease. Returns one group per email, its primary first."""
+    wanted = Notice.objects.filter(pk__in=notice_ids).values_list("pk", "case_id", "recipient_id")
+    match = Q()
+    for pk, case_id, recipient_id in wanted:
+        match |= Q(case_id=case_id, recipient_id=recipient_id) if case_id else Q(pk=pk)
+    if not match:
+        return []
     with transaction.atomic():
-        notice = (
-            # Lock the notice only: its recipient and case rows are read, not claimed (and
-            # PostgreSQL refuses FOR UPDATE on the nullable side of the case join).
+        rows = (
+            # Lock the notices only: their recipient and case rows are read, not claimed
+            # (and PostgreSQL refuses FOR UPDATE on the nullable side of the case join).
             Notice.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "case")
-            .filter(
-                pk=notice_id,
-                channel=Notice.Channel.EMAIL,
-                status=Notice.Status.PENDING,
-                send_after__lte=now,
-            )
-            .first()
+            .filter(match, channel=Notice.Channel.EMAIL, status=Notice.Status.PENDING)
+            .filter(send_after__lte=now)
+            .order_by("created", "pk")
         )
-        if notice is None:
+        groups: dict[tuple, list[Notice]] = {}
+        for notice in rows:
+            key = (notice.case_id, notice.recipient_id) if notice.case_id else (None, notice.pk)
+            groups.setdefault(key, []).append(notice)
+        batches = list(groups.values())
+        if not batches:
             return []
-        batch = [notice]
-        if notice.case_id is not None:
-            batch += list(
-                Notice.objects.select_for_update(skip_locked=True)
-                .filter(
-                    case_id=notice.case_id,
-                    recipient_id=notice.recipient_id,
-                    channel=Notice.Channel.EMAIL,
-                    status=Notice.Status.PENDING,
-                    send_after__lte=now,
-                )
-                .exclude(pk=notice.pk)
-                .order_by("created", "pk")
-            )
         lease = now + timedelta(seconds=settings.NOTICE_LEASE_SECONDS)
-        for item in batch:
-            item.status = Notice.Status.SENDING
-            item.lease_until = lease
-            item.attempts += 1
-            item.message_id = message_id(notice)
-            item.save(update_fields=["status", "lease_until", "attempts", "message_id"])
-        return batch
+        ids = [item.pk for batch in batches for item in batch]
+        Notice.objects.filter(pk__in=ids).update(
+            status=Notice.Status.SENDING,
+            lease_until=lease,
+            attempts=F("attempts") + 1,
+            message_id=DbCase(
+                *(
+                    When(pk__in=[item.pk for item in batch], then=Value(message_id(batch[0])))
+                    for batch in batches
+                ),
+                default=Value(""),
+            ),
+        )
+        for batch in batches:
+            for item in batch:
+                item.status, item.lease_until = Notice.Status.SENDING, lease
+                item.attempts += 1
+                item.message_id = message_id(batch[0])
+        return batches
 
 
 def _build(batch: list[Notice]) -> EmailMultiAlternatives:
@@ -129,25 +137,53 @@ def deliver(notice_id: int) -> int:
 
     Safe to call twice or concurrently: only the caller that claims the rows sends.
     """
-    now = timezone.now()
-    batch = _claim(notice_id, now)
-    if not batch:
+    return deliver_many([notice_id])
+
+
+def deliver_many(notice_ids: list[int]) -> int:
+    """Send these notices, each merged with its waiting siblings, over one connection to
+    the mail server. Returns how many notices were sent; a failed email is retried later
+    without holding back the others."""
+    batches = _claim(notice_ids, timezone.now())
+    if not batches:
+        return 0
+    sent: list[list[Notice]] = []
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception as exc:  # the mail server is away: every email waits its backoff
+        for batch in batches:
+            _release_failed(batch, exc)
+        log.warning("Notices %s not delivered: %s", [b[0].pk for b in batches], exc)
         return 0
     try:
-        _build(batch).send(fail_silently=False)
-    except Exception as exc:
-        _release_failed(batch, exc)
-        log.warning("Notice %s not delivered: %s", notice_id, exc)
-        return 0
-    with transaction.atomic():
-        sent_at = timezone.now()
-        for item in batch:
-            item.status = Notice.Status.SENT
-            item.sent_at = sent_at
-            item.lease_until = None
-            item.merged_into = None if item is batch[0] else batch[0]
-            item.save(update_fields=["status", "sent_at", "lease_until", "merged_into"])
-    return len(batch)
+        for batch in batches:
+            try:
+                connection.send_messages([_build(batch)])
+            except Exception as exc:
+                _release_failed(batch, exc)
+                log.warning("Notice %s not delivered: %s", batch[0].pk, exc)
+            else:
+                sent.append(batch)
+    finally:
+        connection.close()
+    if sent:
+        merged = [batch for batch in sent if len(batch) > 1]
+        Notice.objects.filter(pk__in=[item.pk for batch in sent for item in batch]).update(
+            status=Notice.Status.SENT,
+            sent_at=timezone.now(),
+            lease_until=None,
+            merged_into=DbCase(
+                *(
+                    When(pk__in=[item.pk for item in batch[1:]], then=Value(batch[0].pk))
+                    for batch in merged
+                ),
+                default=None,
+            )
+            if merged
+            else None,
+        )
+    return sum(len(batch) for batch in sent)
 
 
 def _release_failed(batch: list[Notice], exc: Exception) -> None:

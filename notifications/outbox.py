@@ -13,7 +13,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -141,16 +141,20 @@ def _throttled_send_after(case, recipient, now, *, urgent: bool = False):
     the last message that left."""
     window = timedelta(seconds=settings.CUSTOMER_EMAIL_THROTTLE)
     emails = Notice.objects.filter(case=case, recipient=recipient, channel=Notice.Channel.EMAIL)
-    waiting = emails.filter(status=Notice.Status.PENDING)
+    waiting = Q(status=Notice.Status.PENDING)
     if urgent:
         # Routine updates held for tomorrow's digest must not hold a delay notice back.
-        waiting = waiting.filter(send_after__lte=now + window)
-    waiting = waiting.aggregate(at=Min("send_after"))["at"]
-    if waiting is not None:
-        return max(now, waiting)
-    left = emails.filter(status__in=[Notice.Status.SENT, Notice.Status.SENDING]).aggregate(
-        at=Max(Coalesce("sent_at", "send_after"))
-    )["at"]
+        waiting &= Q(send_after__lte=now + window)
+    found = emails.aggregate(
+        waiting=Min("send_after", filter=waiting),
+        left=Max(
+            Coalesce("sent_at", "send_after"),
+            filter=Q(status__in=[Notice.Status.SENT, Notice.Status.SENDING]),
+        ),
+    )
+    if found["waiting"] is not None:
+        return max(now, found["waiting"])
+    left = found["left"]
     if left is not None and left + window > now:
         return left + window
     return now

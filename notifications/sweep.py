@@ -29,7 +29,6 @@ class SweepResult:
 
 def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
     now = now or timezone.now()
-    cache = clocks.PolicyCache()
     result = SweepResult()
     while True:
         with outbox.deferred_delivery() as written, transaction.atomic():
@@ -42,7 +41,7 @@ def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
             for case in due:
                 try:
                     with transaction.atomic():
-                        result.steps += _sweep_case(case, now=now, cache=cache)
+                        result.steps += _sweep_case(case, now=now)
                 except Exception:
                     # One broken case (e.g. a calendar with no working time) must not stop
                     # the sweep for every other case: look at it again in a quarter hour.
@@ -57,8 +56,8 @@ def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
             return result
 
 
-def _sweep_case(case: Case, *, now: datetime, cache: clocks.PolicyCache) -> int:
-    policy = clocks.policy_for(case, cache)
+def _sweep_case(case: Case, *, now: datetime) -> int:
+    policy = clocks.policy_for(case)
     targets = policy.targets if policy else None
     due = clocks.thresholds(case, targets)
     if not due:
@@ -71,7 +70,7 @@ def _sweep_case(case: Case, *, now: datetime, cache: clocks.PolicyCache) -> int:
         steps += sla_actions.apply_step(case, threshold, targets, now=now)
     if case.status == Status.CLOSED:
         return steps  # closed by the step itself; its service saved the case
-    fields = clocks.refresh_clocks(case, now=now, cache=cache)
+    fields = clocks.refresh_clocks(case, now=now)
     upcoming = [t.at for t in clocks.thresholds(case, targets) if t.at > now]
     case.next_sla_check = min(upcoming) if upcoming else None
     case.save(update_fields=[*fields, "last_public_update"])

@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from notifications import delivery, health, imap, sweep
+from notifications import delivery, health, imap, outbox, sweep
 
 
 @shared_task(bind=True, ignore_result=True)
@@ -39,16 +39,16 @@ def deliver_notice(self, notice_id: int) -> None:
     time_limit=300,
 )
 def deliver_notices(notice_ids: list[int]) -> None:
-    """Send several outbox emails (the sweep enqueues its notices in chunks). Idempotent."""
-    for notice_id in notice_ids:
-        delivery.deliver(notice_id)
+    """Send several outbox emails over one connection (the sweep and the re-drive enqueue
+    notices in chunks). Idempotent."""
+    delivery.deliver_many(notice_ids)
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def redrive_notices() -> None:
-    """Beat, every minute: resend what a dead worker or lost message left pending."""
-    for notice_id in delivery.redrive():
-        deliver_notice.delay(notice_id)
+    """Beat, every minute: resend what a dead worker or lost message left pending, in
+    chunks (a backlog after a mail-server outage goes out over few connections)."""
+    outbox.enqueue_many(delivery.redrive())
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)

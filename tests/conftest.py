@@ -70,8 +70,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 def _empty_caches():
     from django.core.cache import caches
 
+    from cases import clocks
+
     for cache in caches.all():
         cache.clear()
+    # A rolled-back test leaves no signal behind: forget the policies it read.
+    clocks.forget_policies()
 
 
 # --- People -------------------------------------------------------------------------

@@ -257,6 +257,33 @@ def test_pause_credits_time_back(make_case, agent, clock, sweep):
     assert case.resolution_due == sla.add_business_time(spec, T0 + 4 * 24 * HOUR + 8 * HOUR, paused)
 
 
+def test_a_missed_deadline_stays_missed_after_a_pause(owned_case, agent, customer, sweep):
+    """Resolution due at T0+12h is missed (the customer told at +11h); the owner proposes a
+    fix a day later and the customer says it is still broken. The pause is not credited: the
+    deadline does not move to a past moment nobody could have warned about, and it is not
+    counted as missed a second time."""
+    sweep(T0 + 11 * HOUR)
+    sweep(T0 + 13 * HOUR)
+    breach = entries(owned_case, EntryKind.SLA_BREACHED).filter(data__target="resolution").get()
+    assert breach.data["customer_told_before"] is True
+
+    sweep(T0 + 20 * HOUR)
+    services.propose_resolution(
+        case=owned_case, acting_user=agent, body="Fixed, I think.", expected_version=None
+    )
+    sweep(T0 + 40 * HOUR)
+    services.reopen(
+        case=owned_case, acting_user=customer, reason="Still broken.", expected_version=None
+    )
+    case = fresh(owned_case)
+    assert case.status == Status.OPEN
+    assert case.resolution_due == T0 + 12 * HOUR
+
+    sweep(T0 + 41 * HOUR)
+    breaches = entries(owned_case, EntryKind.SLA_BREACHED).filter(data__target="resolution")
+    assert [b.data["customer_told_before"] for b in breaches] == [True]
+
+
 def test_sweep_query_count_independent_of_quiet_cases(make_case, customer, clock):
     first, second = make_case("First"), make_case("Second")  # identical clocks
     Case.objects.filter(pk=second.pk).update(next_sla_check=None)
