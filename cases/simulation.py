@@ -20,8 +20,8 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import time_machine
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.test.utils import override_settings
 
 from cases import demo, handoffs, incidents, reports, services, similarity, sla_actions
@@ -31,8 +31,10 @@ from cases.models import (
     Handoff,
     HandoffStatus,
     Promise,
+    SLAEvent,
     SLAStep,
     Status,
+    TimelineEntry,
 )
 from helpdesk.accounts.models import Department, Organization, User
 from notifications import delivery, outbox
@@ -130,6 +132,7 @@ class Floor:
             "sim-manager@sim.test", None, full_name="Sim Manager", role=User.Role.MANAGER
         )
         self.manager.departments.add(self.departments["Support"])
+        self.people: dict[int, User] = {self.manager.pk: self.manager}
         self.agents: dict[str, list[User]] = {}
         for name, department in self.departments.items():
             people = []
@@ -140,6 +143,7 @@ class Floor:
                 )  # fmt: skip
                 agent.departments.add(department)
                 people.append(agent)
+                self.people[agent.pk] = agent
             department.lead = people[0]
             department.save(update_fields=["lead"])
             self.agents[name] = people
@@ -150,14 +154,14 @@ class Floor:
                 name=f"Sim organisation {n}", sla_tier=tiers[n % len(tiers)]
             )
             for m in range(self.config.customers_per_organization):
-                self.customers.append(
-                    User.objects.create_user(
-                        f"sim-customer-{n}-{m}@sim.test",
-                        None,
-                        full_name=f"Customer {n}-{m}",
-                        organization=organization,
-                    )
+                customer = User.objects.create_user(
+                    f"sim-customer-{n}-{m}@sim.test",
+                    None,
+                    full_name=f"Customer {n}-{m}",
+                    organization=organization,
                 )
+                self.customers.append(customer)
+                self.people[customer.pk] = customer
 
     # --- the engine --------------------------------------------------------------------
 
@@ -189,6 +193,9 @@ class Floor:
                 stack.enter_context(
                     mock.patch.object(sla_actions, "apply_step", without_customer_notice)
                 )
+            # The run is one transaction, rolled back at the end: nested atomic blocks need
+            # no savepoints (a failure aborts the whole run rather than one action).
+            stack.enter_context(mock.patch.object(connection.features, "uses_savepoints", False))
             clock = stack.enter_context(time_machine.travel(START, tick=False))
             self.build()
             self._schedule_arrivals(end)
@@ -281,7 +288,7 @@ class Floor:
             self.at(self.later(12 * 60, 24 * 60), self.fix_release, owner.pk)
 
     def fix_release(self, owner_id: int) -> None:
-        owner = User.objects.get(pk=owner_id)
+        owner = self.people[owner_id]
         if not owner.is_active:
             owner = self.manager
         update = incidents.post_update(
@@ -290,18 +297,20 @@ class Floor:
         )  # fmt: skip
         incidents.fan_out(update.pk)
         waiting = Case.objects.filter(incident=self.incident, status=Status.PENDING_CONFIRMATION)
-        for case in waiting.select_related("owner"):
+        for case in waiting:
             if self.config.baseline:  # closed without asking the customer
                 services.close_case(
-                    case=case, acting_user=case.owner, reason="Fixed by the release fix.",
+                    case=case, acting_user=self.people[case.owner_id],
+                    reason="Fixed by the release fix.",
                     expected_version=None,
                 )  # fmt: skip
             else:
                 self.at(self.later(30, 600), self.customer_answers_proposal, case.pk)
 
-    def owner_of(self, case_id: int) -> tuple[Case, User]:
-        case = Case.objects.select_related("owner").get(pk=case_id)
-        return case, case.owner
+    def owner_of(self, case_id: int) -> tuple[Case, User | None]:
+        """The case as it is now, and its owner (the same person object all run long)."""
+        case = Case.objects.get(pk=case_id)
+        return case, self.people.get(case.owner_id)
 
     def first_reply(self, case_id: int) -> None:
         case, owner = self.owner_of(case_id)
@@ -317,28 +326,33 @@ class Floor:
             )  # fmt: skip
             self.at(self.later(60, 2 * 24 * 60), self.customer_answers_wait, case_id)
         else:
-            self.work(case_id)
+            self._work(case)
 
     def customer_answers_wait(self, case_id: int) -> None:
         case = Case.objects.get(pk=case_id)
         if case.status == Status.WAITING_ON_CUSTOMER:
             services.add_customer_message(
-                case=case, acting_user=case.customer, body="The serial is SN-12345."
-            )
-        self.work(case_id)
+                case=case, acting_user=self.people[case.customer_id],
+                body="The serial is SN-12345.",
+            )  # fmt: skip
+            case = Case.objects.get(pk=case_id)
+        self._work(case)
 
-    def work(self, case_id: int) -> None:
-        case, _owner = self.owner_of(case_id)
+    def _work(self, case: Case) -> None:
         if case.status != Status.OPEN:
             return
         if self.random.random() < self.config.p_handoff:
             name = self.random.choice(DEPARTMENTS[1:])
-            self.ask_department(case_id, name)
+            self.ask_department(case.pk, name, case=case)
         else:
-            self.plan_resolution(case_id, minutes=self.random.uniform(60, 2 * 24 * 60))
+            self.plan_resolution(case, minutes=self.random.uniform(60, 2 * 24 * 60))
 
-    def ask_department(self, case_id: int, name: str) -> None:
-        case, owner = self.owner_of(case_id)
+    def ask_department(self, case_id: int, name: str, *, case: Case | None = None) -> None:
+        if case is None:
+            case = Case.objects.get(pk=case_id)
+        owner = self.people.get(case.owner_id)
+        if case.status == Status.CLOSED or owner is None:
+            return
         handoff = handoffs.request_handoff(
             case=case, acting_user=owner, department=self.departments[name],
             needed=f"Please do your part ({name}).",
@@ -370,20 +384,22 @@ class Floor:
         handoff = Handoff.objects.select_related("case", "department").get(pk=handoff_id)
         if not handoff.is_open:
             return
-        member = User.objects.get(pk=member_id)
+        member = self.people[member_id]
         handoffs.complete_handoff(
             handoff=handoff, acting_user=member, result="Done on our side.",
             customer_summary="our part is done",
         )  # fmt: skip
         if self.config.baseline:
             self.department_writes_to_customer(handoff.case, handoff.department.name)
-        self.plan_resolution(handoff.case_id, minutes=self.random.uniform(30, 8 * 60))
+        self.plan_resolution(
+            Case.objects.get(pk=handoff.case_id), minutes=self.random.uniform(30, 8 * 60)
+        )
 
     def department_writes_to_customer(self, case: Case, name: str) -> None:
         """Baseline only: every department writes to the customer itself, asking whether
         the case can be closed."""
         outbox.notify_by_email(
-            recipient=case.customer,
+            recipient=self.people[case.customer_id],
             case=case,
             kind="department_update",
             subject=f"[{case.reference}] From {name}: is it resolved, can we close it?",
@@ -391,10 +407,12 @@ class Floor:
             key=f"sim:{case.pk}:{name}:{next(self.order)}",
         )
 
-    def plan_resolution(self, case_id: int, *, minutes: float) -> None:
-        case, _owner = self.owner_of(case_id)
+    def plan_resolution(self, case: Case, *, minutes: float) -> None:
+        """The owner expects to have it fixed in `minutes`; some say so when that is past
+        the deadline."""
         if case.status != Status.OPEN:
             return
+        case_id = case.pk
         when = self.later(minutes, minutes)
         due = case.resolution_due
         if (
@@ -440,13 +458,15 @@ class Floor:
         if draw < self.config.p_never_confirms:
             return  # the sweep reminds once, then closes
         if draw < self.config.p_never_confirms + self.config.p_still_broken:
-            services.reopen(
-                case=case, acting_user=case.customer, reason="Still broken, sorry.",
-                expected_version=None,
+            case = services.reopen(
+                case=case, acting_user=self.people[case.customer_id],
+                reason="Still broken, sorry.", expected_version=None,
             )  # fmt: skip
-            self.plan_resolution(case_id, minutes=self.random.uniform(60, 24 * 60))
+            self.plan_resolution(case, minutes=self.random.uniform(60, 24 * 60))
             return
-        services.confirm_resolution(case=case, acting_user=case.customer, expected_version=None)
+        services.confirm_resolution(
+            case=case, acting_user=self.people[case.customer_id], expected_version=None
+        )
 
     def deactivate_someone(self) -> None:
         leaving = self.agents["Support"][-1]
@@ -458,15 +478,20 @@ class Floor:
     def tick(self) -> None:
         from django.utils import timezone
 
-        run_sweep(now=timezone.now())
-        for notice_id in delivery.redrive():
-            delivery.deliver(notice_id)
-        open_without_owner = (
-            Case.objects.exclude(status__in=[Status.NEW, Status.CLOSED])
-            .filter(Q(owner__isnull=True) | Q(owner__is_active=False))
-            .count()
+        now = timezone.now()
+        if now.hour == 0 and now.minute < self.config.tick_minutes:
+            self.analyze()
+        run_sweep(now=now)
+        delivery.deliver_many(delivery.redrive())
+        counts = Case.objects.aggregate(
+            open_without_owner=Count(
+                "pk",
+                filter=~Q(status__in=[Status.NEW, Status.CLOSED])
+                & (Q(owner__isnull=True) | Q(owner__is_active=False)),
+            ),
+            untriaged=Count("pk", filter=Q(status=Status.NEW)),
         )
-        untriaged = Case.objects.filter(status=Status.NEW).count()
+        open_without_owner, untriaged = counts["open_without_owner"], counts["untriaged"]
         self.outcome.max_open_without_owner = max(
             self.outcome.max_open_without_owner, open_without_owner
         )
@@ -478,6 +503,16 @@ class Floor:
             )
         if self.check_every_tick:
             self.check_voices()
+
+    def analyze(self) -> None:
+        """Once a simulated day, let PostgreSQL's planner see how the tables grew (they
+        grow inside one transaction, which autovacuum never sees)."""
+        if connection.vendor != "postgresql":
+            return
+        tables = [model._meta.db_table for model in (Case, Notice, TimelineEntry, SLAEvent)]
+        tables += [Handoff._meta.db_table, Promise._meta.db_table]
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
 
     def check_voices(self) -> None:
         from django.utils import timezone
