@@ -295,6 +295,8 @@ def note_bounce(case: Case) -> None:
 def settle_promises(case: Case, *, replaced: bool = False) -> None:
     """Settle the case's open promises: kept when the fix came by the promised time; a
     promise replaced by a new estimate counts as not kept."""
+    if case.eta is None:
+        return  # nothing was ever promised on this case (every promise sets its eta)
     now = timezone.now()
     kept = (
         Value(False)
@@ -338,16 +340,17 @@ def _create_case(
     if not title:
         raise CaseError("A case needs a title.")
     now = timezone.now()
-    case = Case.objects.create(
+    case = Case(
         title=title[:200],
         description=description,
         customer=customer,
-        organization_id=customer.organization_id,
+        organization=customer.organization,
         priority=priority,
         created=now,
         updated=now,
     )
-    case.save(update_fields=clocks.refresh_clocks(case, now=now))
+    clocks.refresh_clocks(case, now=now)  # its clocks start with it: one INSERT
+    case.save(force_insert=True)
     entry = write_entry(
         case=case,
         kind=EntryKind.CASE_OPENED,

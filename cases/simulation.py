@@ -28,11 +28,13 @@ from cases import demo, handoffs, incidents, reports, services, similarity, sla_
 from cases.models import (
     PRIORITIES_BY_TIER,
     Case,
+    EntryKind,
     Handoff,
     HandoffStatus,
     Promise,
     SLAEvent,
     SLAStep,
+    SLATarget,
     Status,
     TimelineEntry,
 )
@@ -54,7 +56,7 @@ RELEASE_PROBLEM = "Web program shows an error page after sign in"
 
 @dataclass
 class Config:
-    weeks: float = 8
+    weeks: float = 8.0
     cases_per_day: int = 200
     seed: int = 42
     baseline: bool = False
@@ -92,6 +94,8 @@ class Outcome:
     bounced: int = 0
     max_open_without_owner: int = 0
     max_untriaged: int = 0
+    # At every tick: [simulated time, open cases, open without an active owner, untriaged].
+    ticks: list = field(default_factory=list)
     invariant_violations: list = field(default_factory=list)
     duplicate_notices: int = 0
 
@@ -118,6 +122,7 @@ class Floor:
         self.check_every_tick = check_every_tick
         self.outcome = Outcome(mode="baseline" if config.baseline else "normal")
         self.load: dict[int, int] = {}
+        self.moved = True  # something happened since the last tick's counts
         self.release_cases: list[Case] = []
         self.incident = None
 
@@ -209,6 +214,7 @@ class Floor:
                 if when > end:
                     break
                 clock.move_to(when)
+                self.moved = self.moved or action != self.tick
                 action(*args)
             self.report(end)
         return self.outcome
@@ -481,9 +487,19 @@ class Floor:
         now = timezone.now()
         if now.hour == 0 and now.minute < self.config.tick_minutes:
             self.analyze()
-        run_sweep(now=now)
+        swept = run_sweep(now=now)
         delivery.deliver_many(delivery.redrive())
+        if self.moved or swept.steps or not self.outcome.ticks:
+            self.moved = False
+            self.count_open(now)
+        else:  # nobody did anything since the last tick: the counts stand
+            self.outcome.ticks.append([now.isoformat(), *self.outcome.ticks[-1][1:]])
+        if self.check_every_tick:
+            self.check_promises()
+
+    def count_open(self, now: datetime) -> None:
         counts = Case.objects.aggregate(
+            open=Count("pk", filter=~Q(status=Status.CLOSED)),
             open_without_owner=Count(
                 "pk",
                 filter=~Q(status__in=[Status.NEW, Status.CLOSED])
@@ -492,17 +508,15 @@ class Floor:
             untriaged=Count("pk", filter=Q(status=Status.NEW)),
         )
         open_without_owner, untriaged = counts["open_without_owner"], counts["untriaged"]
+        self.outcome.ticks.append([now.isoformat(), counts["open"], open_without_owner, untriaged])
         self.outcome.max_open_without_owner = max(
             self.outcome.max_open_without_owner, open_without_owner
         )
         self.outcome.max_untriaged = max(self.outcome.max_untriaged, untriaged)
         if open_without_owner:
             self.outcome.invariant_violations.append(
-                f"{timezone.now():%Y-%m-%d %H:%M}: {open_without_owner} open case(s) without an "
-                "active owner"
+                f"{now:%Y-%m-%d %H:%M}: {open_without_owner} open case(s) without an active owner"
             )
-        if self.check_every_tick:
-            self.check_voices()
 
     def analyze(self) -> None:
         """Once a simulated day, let PostgreSQL's planner see how the tables grew (they
@@ -514,18 +528,33 @@ class Floor:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {', '.join(tables)}")
 
-    def check_voices(self) -> None:
+    def check_promises(self) -> None:
+        """The tests' check at every tick (normal mode): no email to a customer outside the
+        case's voice, no deadline missed without telling the customer first, no notice
+        sent twice."""
+        from django.core import mail
         from django.utils import timezone
 
         if self.config.baseline:
             return
+        now = f"{timezone.now():%Y-%m-%d %H:%M}"
         department_mail = Notice.objects.filter(
             channel=Notice.Channel.EMAIL, recipient__role=User.Role.CUSTOMER
         ).exclude(kind__in=reports.CASE_VOICE_KINDS)
         if department_mail.exists():
             self.outcome.invariant_violations.append(
-                f"{timezone.now():%Y-%m-%d %H:%M}: an email to a customer outside the case's voice"
+                f"{now}: an email to a customer outside the case's voice"
             )
+        surprises = TimelineEntry.objects.filter(
+            kind=EntryKind.SLA_BREACHED, data__customer_told_before=False
+        ).exclude(data__target=SLATarget.NEXT_UPDATE)
+        if surprises.exists():
+            self.outcome.invariant_violations.append(
+                f"{now}: a deadline missed without telling the customer first"
+            )
+        ids = [message.extra_headers.get("Message-ID") for message in mail.outbox]
+        if len(ids) != len(set(ids)):
+            self.outcome.invariant_violations.append(f"{now}: a notice was sent twice")
 
     # --- the outcome -------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 """User-written text: Markdown rendered, then cleaned with nh3 so only safe HTML remains."""
 
+import threading
+
 import markdown
 import nh3
 
@@ -11,17 +13,29 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """One Markdown converter per thread, reset between texts (building one loads every
+    extension: slower than converting a reply)."""
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = markdown.Markdown(
+            extensions=["fenced_code", "tables", "sane_lists", "nl2br"], output_format="html"
+        )
+        # Raw HTML is shown as text, not interpreted: nh3 only ever sees Markdown's output.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        _local.md = md
+    return md.reset()
+
+
 def render_markdown(text: str) -> str:
     """Markdown → sanitized HTML. Raw HTML in the input is escaped, never passed through."""
     if not text:
         return ""
-    md = markdown.Markdown(
-        extensions=["fenced_code", "tables", "sane_lists", "nl2br"], output_format="html"
-    )
-    # Raw HTML is shown as text, not interpreted: nh3 then only ever sees Markdown's output.
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    html = md.convert(text)
+    html = _converter().convert(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -208,14 +208,20 @@ def redrive(*, now=None, limit: int = 500) -> list[int]:
     are merged into it).
     """
     now = now or timezone.now()
-    expired = Notice.objects.filter(status=Notice.Status.SENDING, lease_until__lt=now)
-    # A notice whose every attempt died with its worker stops here, visible as failed.
-    expired.filter(attempts__gte=settings.NOTICE_MAX_ATTEMPTS).update(
-        status=Notice.Status.FAILED,
+    # Back to pending; a notice whose every attempt died with its worker stops here,
+    # visible as failed.
+    spent = Q(attempts__gte=settings.NOTICE_MAX_ATTEMPTS)
+    Notice.objects.filter(status=Notice.Status.SENDING, lease_until__lt=now).update(
+        status=DbCase(
+            When(spent, then=Value(Notice.Status.FAILED)), default=Value(Notice.Status.PENDING)
+        ),
         lease_until=None,
-        last_error="The worker stopped while sending, on every attempt.",
+        last_error=DbCase(
+            When(spent, then=Value("The worker stopped while sending, on every attempt.")),
+            default=F("last_error"),
+            output_field=Notice._meta.get_field("last_error"),
+        ),
     )
-    expired.update(status=Notice.Status.PENDING, lease_until=None)
     due = (
         Notice.objects.filter(
             status=Notice.Status.PENDING, channel=Notice.Channel.EMAIL, send_after__lte=now

@@ -1,7 +1,13 @@
 """A few simulated days of support work on the real product, checked at every tick."""
 
-import pytest
+import io
+import json
+import re
 
+import pytest
+from django.core.management import CommandError, call_command
+
+from cases import services
 from cases.models import Case
 from cases.simulation import Config, as_dict, simulate
 
@@ -38,3 +44,36 @@ def test_the_same_seed_gives_the_same_figures():
     second = as_dict(simulate(Config(**SMALL)))
 
     assert first == second
+
+
+def test_the_command_prints_the_report_and_writes_json_and_charts(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    world = tmp_path / "world.toml"
+    world.write_text("weeks = 0.2\ncases_per_day = 12\np_handoff = 0.6\nrelease_day = 1\n")
+    out = io.StringIO()
+
+    call_command("simulate", "--config", str(world), "--seed", "3", "--compare", stdout=out)
+
+    report = out.getvalue()
+    assert "normal: 0.2 weeks at 12 cases a day simulated in" in report
+    assert "baseline: 0.2 weeks at 12 cases a day simulated in" in report
+    assert re.search(r"surprise rate\s+(0%|—)\s", report)
+    assert re.search(r"emails outside the owner's voice\s+0\s+[1-9]", report)
+    written = json.loads((tmp_path / "sim" / "normal-seed3.json").read_text())
+    assert written["cases"] > 5 and written["ticks"][0][1:] == [0, 0, 0]
+    assert (tmp_path / "sim" / "baseline-seed3-ticks.svg").read_text().startswith("<svg")
+    assert not Case.objects.exists()
+
+
+def test_the_command_refuses_unknown_settings_and_a_database_with_cases(tmp_path, customer):
+    world = tmp_path / "world.toml"
+    world.write_text("weeks = 1\nhandoff_chance = 0.5\n")
+    with pytest.raises(CommandError, match=r"unknown setting.*handoff_chance.*known:.*p_handoff"):
+        call_command("simulate", "--config", str(world))
+    world.write_text('weeks = "two"\n')
+    with pytest.raises(CommandError, match=r"weeks should be like 8\.0, not 'two'"):
+        call_command("simulate", "--config", str(world))
+
+    services.report_case(acting_user=customer, title="Printer", description="Jammed.")
+    with pytest.raises(CommandError, match="This database holds cases"):
+        call_command("simulate", "--weeks", "0.1")

@@ -1,12 +1,15 @@
 """`python manage.py simulate --weeks 8 --cases-per-day 200 --seed 42 [--baseline|--compare]`.
 
 Drives the real services, SLA sweep and outbox through simulated weeks, then prints the
-outcomes a customer would feel; JSON and an SVG chart go to var/sim/. The run is rolled
-back: the database is left as it was.
+outcomes a customer would feel; JSON and SVG charts go to var/sim/. The run is rolled
+back: the database is left as it was. Every parameter of the world (`cases.simulation.
+Config`) can be set in a TOML file given with `--config`; the options above override it.
 """
 
+import dataclasses
 import json
 import time
+import tomllib
 from pathlib import Path
 
 from django.conf import settings
@@ -51,16 +54,19 @@ class Command(BaseCommand):
     help = "Simulate weeks of support work on the real product and report the outcomes."
 
     def add_arguments(self, parser):
-        parser.add_argument("--weeks", type=float, default=8)
-        parser.add_argument("--cases-per-day", type=int, default=200)
-        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--weeks", type=float, help="default 8")
+        parser.add_argument("--cases-per-day", type=int, help="weekdays; default 200")
+        parser.add_argument("--seed", type=int, help="default 42")
+        parser.add_argument(
+            "--config", type=Path, help="a TOML file setting any world parameter (see Config)"
+        )
         parser.add_argument("--baseline", action="store_true", help="without our differences")
         parser.add_argument("--compare", action="store_true", help="both modes side by side")
         parser.add_argument(
             "--force", action="store_true", help="run even if the database holds cases"
         )
 
-    def handle(self, *args, weeks, cases_per_day, seed, baseline, compare, force, **options):
+    def handle(self, *args, baseline, compare, force, config, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The simulation runs on PostgreSQL (set DATABASE_URL).")
         if Case.objects.exists() and not force:
@@ -68,17 +74,47 @@ class Command(BaseCommand):
                 "This database holds cases. Run the simulation on a fresh database, or pass "
                 "--force (the run is rolled back, but it reads alongside the real data)."
             )
+        settings_ = self._settings(config, options)
         modes = [False, True] if compare else [baseline]
         outcomes = []
         for mode in modes:
-            config = Config(weeks=weeks, cases_per_day=cases_per_day, seed=seed, baseline=mode)
+            world = Config(**{**settings_, "baseline": mode})
             started = time.monotonic()
-            outcome = simulate(config)
+            outcome = simulate(world)
             seconds = time.monotonic() - started
-            self.stdout.write(f"{outcome.mode}: {weeks:g} weeks simulated in {seconds:.0f} s")
+            self.stdout.write(
+                f"{outcome.mode}: {world.weeks:g} weeks at {world.cases_per_day} cases a day "
+                f"simulated in {seconds:.0f} s"
+            )
             outcomes.append((outcome, seconds))
         self._table([o for o, _s in outcomes])
-        self._write(outcomes, seed)
+        self._write(outcomes, settings_["seed"])
+
+    def _settings(self, path: Path | None, options: dict) -> dict:
+        """Config defaults, then the file, then the command line."""
+        known = {f.name for f in dataclasses.fields(Config)} - {"baseline"}
+        found = {}
+        if path is not None:
+            try:
+                found = tomllib.loads(path.read_text())
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise CommandError(f"Cannot read {path}: {exc}") from exc
+            unknown = sorted(set(found) - known)
+            if unknown:
+                raise CommandError(
+                    f"{path}: unknown setting(s) {', '.join(unknown)}; "
+                    f"known: {', '.join(sorted(known))}"
+                )
+        for name in ("weeks", "cases_per_day", "seed"):
+            if options.get(name) is not None:
+                found[name] = options[name]
+        defaults = dataclasses.asdict(Config())
+        for name, value in found.items():
+            if type(value) is not type(defaults[name]) and not (
+                isinstance(defaults[name], float) and isinstance(value, int)
+            ):
+                raise CommandError(f"{name} should be like {defaults[name]!r}, not {value!r}")
+        return {**{k: v for k, v in defaults.items() if k != "baseline"}, **found}
 
     def _table(self, outcomes) -> None:
         width = max(len(label) for label, _f in ROWS) + 2
@@ -109,4 +145,14 @@ class Command(BaseCommand):
                 title=f"Simulated outcomes ({outcome.mode}, seed {seed})",
             )
             (folder / f"{outcome.mode}-seed{seed}.svg").write_text(str(svg))
-            self.stdout.write(f"Written to {path} (and .svg)")
+            ticks = outcome.ticks
+            open_chart = charts.line_chart(
+                [
+                    ("open cases", [row[1] for row in ticks]),
+                    ("open, no active owner", [row[2] for row in ticks]),
+                    ("awaiting triage", [row[3] for row in ticks]),
+                ],
+                title=f"Cases at every tick ({outcome.mode}, seed {seed})",
+            )
+            (folder / f"{outcome.mode}-seed{seed}-ticks.svg").write_text(str(open_chart))
+            self.stdout.write(f"Written to {path} (and two .svg charts)")
