@@ -225,15 +225,19 @@ class Floor:
         return self.outcome
 
     def _schedule_arrivals(self, end: datetime) -> None:
-        """Poisson arrivals during weekday business hours (08:00 to 18:00 UTC)."""
+        """Poisson arrivals during weekday business hours (08:00 to 18:00 UTC): the gaps
+        between customers are counted in business time, so `cases_per_day` arrive on
+        each working day."""
         rate_per_minute = self.config.cases_per_day / (10 * 60)
-        moment = START
+        moment = _opening(START)
         while moment < end:
-            moment += timedelta(minutes=self.random.expovariate(rate_per_minute))
-            while moment.weekday() >= 5 or not 8 <= moment.hour < 18:
-                moment = (moment + timedelta(days=1)).replace(hour=8, minute=0)
-                while moment.weekday() >= 5:
-                    moment += timedelta(days=1)
+            gap = timedelta(minutes=self.random.expovariate(rate_per_minute))
+            closing = moment.replace(hour=18, minute=0, second=0, microsecond=0)
+            while moment + gap >= closing:  # the rest of the gap runs from the next opening
+                gap -= closing - moment
+                moment = _opening(closing)
+                closing = moment.replace(hour=18, minute=0, second=0, microsecond=0)
+            moment += gap
             if moment < end:
                 self.at(moment, self.arrive)
 
@@ -616,6 +620,17 @@ class Floor:
             outcome.invariant_violations.append(
                 f"{outcome.surprises} deadline breach(es) without a notice to the customer first"
             )
+
+
+def _opening(moment: datetime) -> datetime:
+    """The first business moment (weekdays 08:00 to 18:00 UTC) at or after `moment`."""
+    if moment.hour >= 18:
+        moment = (moment + timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
+    elif moment.hour < 8:
+        moment = moment.replace(hour=8, minute=0, second=0, microsecond=0)
+    while moment.weekday() >= 5:
+        moment = (moment + timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
+    return moment
 
 
 def simulate(config: Config, *, check_every_tick: bool = False) -> Outcome:
