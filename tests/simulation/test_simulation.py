@@ -52,7 +52,7 @@ def test_the_command_prints_the_report_and_writes_json_and_charts(tmp_path, sett
     world.write_text("weeks = 0.2\ncases_per_day = 12\np_handoff = 0.6\nrelease_day = 1\n")
     out = io.StringIO()
 
-    call_command("simulate", "--config", str(world), "--seed", "3", "--compare", stdout=out)
+    call_command("simulate", "--config", str(world), "--seed", "3", stdout=out)  # both modes
 
     report = out.getvalue()
     assert "normal: 0.2 weeks at 12 cases a day simulated in" in report

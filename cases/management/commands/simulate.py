@@ -1,9 +1,11 @@
-"""`python manage.py simulate --weeks 8 --cases-per-day 200 --seed 42 [--baseline|--compare]`.
+"""`python manage.py simulate --weeks 8 --cases-per-day 200 --seed 42 [--baseline|--normal]`.
 
 Drives the real services, SLA sweep and outbox through simulated weeks, then prints the
-outcomes a customer would feel; JSON and SVG charts go to var/sim/. The run is rolled
-back: the database is left as it was. Every parameter of the world (`cases.simulation.
-Config`) can be set in a TOML file given with `--config`; the options above override it.
+outcomes a customer would feel: the product beside the baseline (the same seed without
+what makes it different), unless one mode is asked for. JSON and SVG charts go to
+var/sim/. Each run is rolled back: the database is left as it was. Every parameter of the
+world (`cases.simulation.Config`) can be set in a TOML file given with `--config`; the
+options above override it.
 """
 
 import dataclasses
@@ -60,13 +62,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--config", type=Path, help="a TOML file setting any world parameter (see Config)"
         )
-        parser.add_argument("--baseline", action="store_true", help="without our differences")
-        parser.add_argument("--compare", action="store_true", help="both modes side by side")
+        modes = parser.add_mutually_exclusive_group()
+        modes.add_argument(
+            "--compare", action="store_true", help="both modes side by side (the default)"
+        )
+        modes.add_argument(
+            "--baseline", action="store_true", help="only the baseline: without our differences"
+        )
+        modes.add_argument("--normal", action="store_true", help="only the product as it is")
         parser.add_argument(
             "--force", action="store_true", help="run even if the database holds cases"
         )
 
-    def handle(self, *args, baseline, compare, force, config, **options):
+    def handle(self, *args, baseline, normal, compare, force, config, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The simulation runs on PostgreSQL (set DATABASE_URL).")
         if Case.objects.exists() and not force:
@@ -75,7 +83,7 @@ class Command(BaseCommand):
                 "--force (the run is rolled back, but it reads alongside the real data)."
             )
         settings_ = self._settings(config, options)
-        modes = [False, True] if compare else [baseline]
+        modes = [True] if baseline else [False] if normal else [False, True]
         outcomes = []
         for mode in modes:
             world = Config(**{**settings_, "baseline": mode})
