@@ -128,6 +128,7 @@ class Floor:
         self.outcome = Outcome(mode="baseline" if config.baseline else "normal")
         self.load: dict[int, int] = {}
         self.moved = True  # something happened since the last tick's counts
+        self.next_sweep: datetime | None = None
         self.release_cases: list[Case] = []
         self.incident = None
 
@@ -219,7 +220,15 @@ class Floor:
                 if when > end:
                     break
                 clock.move_to(when)
-                self.moved = self.moved or action != self.tick
+                if action not in (self.tick, self.sweep):
+                    self.moved = True
+                    # Beat runs the sweep every minute: what an event made due (a case
+                    # resumed close to its deadline) is seen within the minute, not at
+                    # the next tick.
+                    minute = when.replace(second=0, microsecond=0) + timedelta(minutes=1)
+                    if minute != self.next_sweep:
+                        self.next_sweep = minute
+                        self.at(minute, self.sweep)
                 action(*args)
             self.report(end)
         return self.outcome
@@ -526,6 +535,12 @@ class Floor:
             self.outcome.invariant_violations.append(
                 f"{now:%Y-%m-%d %H:%M}: {open_without_owner} open case(s) without an active owner"
             )
+
+    def sweep(self) -> None:
+        from django.utils import timezone
+
+        if run_sweep(now=timezone.now()).steps:
+            self.moved = True
 
     def analyze(self) -> None:
         """Once a simulated day, let PostgreSQL's planner see how the tables grew (they
