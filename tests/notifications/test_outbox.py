@@ -79,6 +79,39 @@ def test_delivering_a_notice_twice_sends_one_email(case, customer, agent, smtp_s
     assert len(smtp_sink.to(customer.email)) == 1
 
 
+def test_a_batch_of_emails_goes_out_in_the_same_queries_whatever_its_size(
+    agent, customer, clock, smtp_sink
+):
+    """The sweep's and the re-drive's chunks: every email arrives, and the batch costs the
+    same few queries for two emails as for six."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def replies(count: int) -> list[int]:
+        for n in range(count):
+            case = services.open_case(
+                acting_user=agent, customer=customer, title=f"Case {n}", description="Broken."
+            )
+            case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
+            services.reply_to_customer(case=case, acting_user=agent, body=f"Reply {n}.")
+        return list(
+            email_notices(customer)
+            .filter(status=Notice.Status.PENDING)
+            .values_list("pk", flat=True)
+        )
+
+    counted = []
+    for count in (2, 6):
+        ids = replies(count)
+        with CaptureQueriesContext(connection) as queries:
+            assert delivery.deliver_many(ids) == count
+        counted.append(len(queries))
+
+    assert counted == [6, 6]  # ids, lock, claim, mark sent (+ one savepoint)
+    assert len(smtp_sink.to(customer.email)) == 8
+    assert not email_notices(customer).exclude(status=Notice.Status.SENT).exists()
+
+
 # --- one voice: throttled and merged ---------------------------------------------------------
 
 
