@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from cases import sla
-from cases.models import Case, SLAPolicy, SLAStep, SLATarget, Status
+from cases.models import Case, SLAEvent, SLAPolicy, SLAStep, SLATarget, Status
 
 log = logging.getLogger(__name__)
 
@@ -195,3 +196,21 @@ def nearest_due(case: Case) -> datetime | None:
 def time_to_breach(case: Case, now: datetime | None = None) -> timedelta | None:
     due = nearest_due(case)
     return None if due is None else due - (now or timezone.now())
+
+
+def claim_step(case: Case, target: str, due: datetime, step: str, *, by_owner=False) -> bool:
+    """Claim one SLA step for one due time; False when it was done before.
+
+    The `sla_event_once` constraint makes each step happen once per due time, whichever
+    sweep or owner gets there first. One statement, no savepoint: the sweep claims
+    thousands of steps in a busy minute.
+    """
+    table = SLAEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (case_id, target, due, step, by_owner, created) "
+            "VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (case_id, target, due, step) DO NOTHING RETURNING id",
+            [case.pk, target, due, step, by_owner, timezone.now()],
+        )
+        return cursor.fetchone() is not None

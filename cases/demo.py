@@ -142,9 +142,9 @@ def _story(title: str, customer: User):
 @transaction.atomic
 def seed_cases(people: dict[str, User]) -> None:
     """The laptop, the outage and the leak, plus a few unowned new cases for triage."""
-    from cases import handoffs, services
+    from cases import services
     from cases.models import Priority
-    from cases.services import IdentifierInput
+    from cases.services import IdentifierInput, handoffs
 
     agent = people["agent@demo.test"]
     manager = people["manager@demo.test"]
@@ -368,8 +368,9 @@ OUTAGE_REPORTS = [
 def _seed_outage(people: dict[str, User]) -> None:
     """The outage: four organisations' cases, one incident caused by a release two weeks
     ago, and a fifth report still in triage for the detector to match."""
-    from cases import incidents, services
+    from cases import services
     from cases.models import Case, Incident, Priority
+    from cases.services import incidents
 
     title = "Sign-in errors in the web program after release 4.2"
     if Incident.objects.filter(title=title).exists():

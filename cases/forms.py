@@ -1,12 +1,10 @@
 """Forms validate input only; the rules live in cases.services."""
 
-import mimetypes
-
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 
 from cases.models import CustomerIdentifier, IncidentStatus, Priority
+from cases.services import attachments
 from helpdesk.accounts.models import Department, User
 
 
@@ -15,44 +13,27 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class AttachmentsField(forms.FileField):
-    """Several files in one input, each within the size limit."""
+    """Several files in one input, checked against the one attachment policy
+    (`cases.services.attachments`) so the person is told before anything is written."""
 
     widget = MultipleFileInput
 
-    def __init__(self, *args, check_type: bool = False, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
-        self.check_type = check_type
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         if len(files) > settings.MAX_ATTACHMENTS_PER_MESSAGE:
-            raise forms.ValidationError(
-                f"Attach at most {settings.MAX_ATTACHMENTS_PER_MESSAGE} files to one message."
-            )
+            raise forms.ValidationError(attachments.too_many_message())
         cleaned = []
         for upload in files:
             upload = super().clean(upload, initial)
-            if upload.size > settings.MAX_ATTACHMENT_BYTES:
-                raise forms.ValidationError(
-                    f"{upload.name} is {filesizeformat(upload.size)}; the limit is "
-                    f"{filesizeformat(settings.MAX_ATTACHMENT_BYTES)} per file."
-                )
-            if self.check_type:
-                kind = attachment_type(upload)
-                if kind not in settings.ALLOWED_ATTACHMENT_TYPES:
-                    raise forms.ValidationError(
-                        f"{upload.name}: this kind of file ({kind}) is not accepted. Send "
-                        "images, PDF, text, CSV, ZIP or Office documents."
-                    )
+            refusal = attachments.refusal_for(upload)
+            if refusal is not None:
+                raise forms.ValidationError(refusal.message)
             cleaned.append(upload)
         return cleaned
-
-
-def attachment_type(upload) -> str:
-    """The type we trust: guessed from the name, never the browser's claim alone."""
-    guessed = mimetypes.guess_type(upload.name or "")[0]
-    return guessed or upload.content_type or "application/octet-stream"
 
 
 class ComposerForm(forms.Form):
@@ -243,7 +224,7 @@ class PortalReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Write a message before sending it."},
     )
-    files = AttachmentsField(label="Attachments", check_type=True)
+    files = AttachmentsField(label="Attachments")
 
 
 class StillBrokenForm(forms.Form):
@@ -281,7 +262,7 @@ class ReportCaseForm(forms.Form):
         error_messages={"required": "Describe the problem so we can start right away."},
     )
     priority = forms.TypedChoiceField(coerce=int, label="How urgent is it?")
-    files = AttachmentsField(label="Attachments (screenshots, documents)", check_type=True)
+    files = AttachmentsField(label="Attachments (screenshots, documents)")
 
     def __init__(self, *args, allowed_priorities=(), **kwargs):
         super().__init__(*args, **kwargs)

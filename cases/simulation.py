@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.test.utils import override_settings
 
-from cases import clocks, demo, handoffs, incidents, reports, services, similarity, sla_actions
+from cases import clocks, demo, reports, services, similarity
 from cases.models import (
     PRIORITIES_BY_TIER,
     Case,
@@ -38,6 +38,8 @@ from cases.models import (
     Status,
     TimelineEntry,
 )
+from cases.services import handoffs, incidents, promises, sla_steps
+from helpdesk import queue
 from helpdesk.accounts.models import Department, Organization, User
 from notifications import delivery, outbox
 from notifications.models import Notice
@@ -190,11 +192,10 @@ class Floor:
                 )
             )
             # Outside the sweep's own batching, notices are delivered by the ticks below.
-            stack.enter_context(mock.patch.object(outbox, "enqueue_delivery", lambda _id: None))
-            stack.enter_context(mock.patch.object(outbox, "enqueue_many", lambda _ids: None))
+            stack.enter_context(mock.patch.object(queue, "send_now", lambda *_task: True))
             if config.baseline:
                 # No proactive notice: the sweep still warns owners and records breaches.
-                real_step = sla_actions.apply_step
+                real_step = sla_steps.apply_step
 
                 def without_customer_notice(case, threshold, targets, *, now):
                     if threshold.step == SLAStep.CUSTOMER_NOTIFIED:
@@ -202,7 +203,7 @@ class Floor:
                     return real_step(case, threshold, targets, now=now)
 
                 stack.enter_context(
-                    mock.patch.object(sla_actions, "apply_step", without_customer_notice)
+                    mock.patch.object(sla_steps, "apply_step", without_customer_notice)
                 )
             # The run is one transaction, rolled back at the end: nested atomic blocks need
             # no savepoints (a failure aborts the whole run rather than one action).
@@ -454,7 +455,7 @@ class Floor:
 
         case, owner = self.owner_of(case_id)
         if case.status in (Status.OPEN, Status.WAITING_ON_CUSTOMER) and eta > timezone.now():
-            sla_actions.send_delay_notice(
+            promises.send_delay_notice(
                 case=case, acting_user=owner, new_eta=eta + timedelta(hours=1),
                 message="A part we need is late; here is my new estimate.",
             )  # fmt: skip

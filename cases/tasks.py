@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cases import incidents
+from cases.services import incidents
 
 
 @shared_task(ignore_result=True, acks_late=True, soft_time_limit=300, time_limit=360)

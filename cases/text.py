@@ -1,9 +1,13 @@
-"""User-written text: Markdown rendered, then cleaned with nh3 so only safe HTML remains."""
+"""Text: user-written Markdown rendered, then cleaned with nh3 so only safe HTML remains;
+and how a moment is written to a customer."""
 
 import threading
+from datetime import datetime
 
 import markdown
 import nh3
+from django.utils import timezone
+from django.utils.formats import date_format
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -43,3 +47,10 @@ def render_markdown(text: str) -> str:
         url_schemes=ALLOWED_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def say_when(moment: datetime | None) -> str:
+    """A moment as the customer reads it in our messages ("Tue 3 Mar, 14:00 CET")."""
+    if moment is None:
+        return "soon"
+    return date_format(timezone.localtime(moment), "D j M, H:i T")

@@ -18,18 +18,14 @@ from django.db.models import F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from notifications import addresses
 from notifications.models import Notice
 
 log = logging.getLogger(__name__)
 
 
 def message_id(notice: Notice) -> str:
-    return f"<notice-{notice.pk}@{settings.MESSAGE_ID_DOMAIN}>"
-
-
-def thread_id(case) -> str:
-    """The case's thread root: every message about a case refers to it."""
-    return f"<case-{case.pk}@{settings.MESSAGE_ID_DOMAIN}>"
+    return addresses.message_id(notice.pk)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -103,8 +99,8 @@ def _build(batch: list[Notice]) -> EmailMultiAlternatives:
     }
     headers = {"Message-ID": message_id(primary)}
     if case is not None:
-        headers["In-Reply-To"] = thread_id(case)
-        headers["References"] = thread_id(case)
+        headers["In-Reply-To"] = addresses.thread_id(case.pk)
+        headers["References"] = addresses.thread_id(case.pk)
     email = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("email/notice.txt", context),
@@ -120,9 +116,7 @@ def _reply_to(notice: Notice) -> str:
     """A customer's reply comes back to the case through its signed address."""
     if notice.case_id is None or not notice.recipient.is_customer:
         return settings.DEFAULT_FROM_EMAIL
-    from notifications.inbound import reply_address
-
-    return reply_address(notice.case_id)
+    return addresses.reply_address(notice.case_id)
 
 
 def _case_url(notice: Notice) -> str:

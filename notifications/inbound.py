@@ -15,7 +15,6 @@
 
 import email
 import hashlib
-import hmac
 import logging
 import re
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from mailparser_reply import EmailReplyParser
 from cases import services
 from cases.models import Case, Status, parse_reference
 from helpdesk.accounts.models import Organization, User
+from notifications import addresses
 from notifications.models import InboundMessage, Notice
 
 log = logging.getLogger(__name__)
@@ -63,29 +63,6 @@ class Parsed:
     subject: str
     text: str
     files: list[SimpleUploadedFile] = field(default_factory=list)
-
-
-# --- reply addresses ---------------------------------------------------------------------
-
-
-def reply_token(case_id: int) -> str:
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"reply:{case_id}".encode(), hashlib.sha256
-    ).hexdigest()[:16]
-    return f"{case_id}.{digest}"
-
-
-def reply_address(case_id: int) -> str:
-    """support+<case>.<hmac>@domain: replies find their case even without headers."""
-    local, _, domain = settings.INBOUND_ADDRESS.partition("@")
-    return f"{local}+{reply_token(case_id)}@{domain}"
-
-
-def case_from_token(token: str) -> int | None:
-    case_id, _, _digest = token.partition(".")
-    if not case_id.isdigit():
-        return None
-    return int(case_id) if hmac.compare_digest(reply_token(int(case_id)), token) else None
 
 
 # --- receiving -------------------------------------------------------------------------------
@@ -212,6 +189,7 @@ def _handle(stored: InboundMessage) -> None:
             acting_user=customer,
             body=_strip_reply(parsed.text) or "(The message had no text.)",
             files=parsed.files,
+            by_email=True,
         )
     else:
         case = services.report_case(
@@ -398,7 +376,7 @@ def _candidates(message: EmailMessage, parsed: Parsed):
     for _name, address in recipients:
         user, _, host = address.lower().partition("@")
         if host == our_domain.lower() and user.startswith(f"{local.lower()}+"):
-            case_id = case_from_token(user.partition("+")[2])
+            case_id = addresses.case_from_token(user.partition("+")[2])
             if case_id:  # a forged token yields nothing
                 yield case_id
     for tag in SUBJECT_TAG.findall(parsed.subject):
@@ -440,4 +418,4 @@ def reject(stored: InboundMessage, *, acting_user: User) -> None:
     _finish(stored, InboundMessage.Status.REJECTED, f"Rejected by {acting_user.full_name}.")
 
 
-__all__ = ["Status", "accept", "process", "receive", "reject", "reply_address"]
+__all__ = ["Status", "accept", "process", "receive", "reject"]

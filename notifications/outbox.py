@@ -1,15 +1,14 @@
 """The outbox: services hand messages here, inside their own transaction.
 
-A notice row is written in the caller's transaction; delivery is enqueued only after it
-commits (`on_commit`), with the row's ID. If the broker is down then, the periodic
-re-drive (`notifications.delivery.redrive`) sends it later: a notice is never lost.
+A notice row is written in the caller's transaction; delivery is enqueued by name only
+after it commits (`helpdesk.queue`), with the row's ID. If the broker is down then, the
+periodic re-drive (`notifications.delivery.redrive`) sends it later: a notice is never
+lost.
 """
 
-import logging
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,9 +16,8 @@ from django.db.models import Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from helpdesk import queue
 from notifications.models import Notice
-
-log = logging.getLogger(__name__)
 
 
 def _create_once(*, claimed: bool = False, **fields) -> Notice | None:
@@ -102,7 +100,7 @@ def notify_by_email(
         if getattr(_deferred, "ids", None) is not None:
             _deferred.ids.append(notice.pk)
         else:
-            transaction.on_commit(partial(enqueue_delivery, notice.pk), robust=True)
+            queue.after_commit(queue.DELIVER_NOTICE, notice.pk)
     return notice
 
 
@@ -122,13 +120,9 @@ def deferred_delivery():
 
 
 def enqueue_many(notice_ids: list[int], *, chunk: int = 100) -> None:
-    from notifications.tasks import deliver_notices
-
+    """Enqueue delivery of these notices now, in chunks (one connection per chunk)."""
     for start in range(0, len(notice_ids), chunk):
-        try:
-            deliver_notices.delay(notice_ids[start : start + chunk])
-        except Exception:  # the broker is down: the re-drive will pick the rows up
-            log.warning("Could not enqueue %s notices; the re-drive will send them", chunk)
+        queue.send_now(queue.DELIVER_NOTICES, notice_ids[start : start + chunk])
 
 
 def next_digest(now):
@@ -158,19 +152,6 @@ def _throttled_send_after(case, recipient, now, *, urgent: bool = False):
     if left is not None and left + window > now:
         return left + window
     return now
-
-
-def enqueue_delivery(notice_id: int) -> None:
-    from notifications.tasks import deliver_notice
-
-    try:
-        with deliver_notice.app.pool.acquire(block=True) as connection:
-            # One attempt: kombu would otherwise retry the connection for seconds, holding
-            # up the request (or the sweep, once per notice) that wrote the row.
-            connection.ensure_connection(max_retries=0)
-            deliver_notice.apply_async((notice_id,), connection=connection)
-    except Exception:  # the broker is down: the re-drive will pick the row up
-        log.warning("Could not enqueue notice %s; the re-drive will send it", notice_id)
 
 
 def mark_read(*, recipient, notice_ids: list[int] | None = None) -> int:

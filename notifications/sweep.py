@@ -3,7 +3,7 @@
 It reads only cases whose `next_sla_check` has come, through a partial index: the cost
 follows the number of cases near a threshold, never the number of cases. Each case is
 locked (`skip_locked`, so two sweeps never work on the same case) and every step it is
-due is applied once (`cases.sla_actions.apply_step`).
+due is applied once (`cases.sla_steps.apply_step`).
 """
 
 import logging
@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from cases import clocks, sla_actions
+from cases import clocks
 from cases.models import Case, Status
+from cases.services import sla_steps
 from notifications import outbox
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def _sweep_case(case: Case, *, now: datetime) -> int:
     for threshold in due:
         if threshold.at > now:
             break
-        steps += sla_actions.apply_step(case, threshold, targets, now=now)
+        steps += sla_steps.apply_step(case, threshold, targets, now=now)
     if case.status == Status.CLOSED:
         return steps  # closed by the step itself; its service saved the case
     fields = clocks.refresh_clocks(case, now=now)

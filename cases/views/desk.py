@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from cases import selectors, services, sla_actions
+from cases import selectors, services
 from cases.forms import (
     IDENTIFIER_SUGGESTIONS,
     ComposerForm,
@@ -27,6 +27,7 @@ from cases.forms import (
     WaitForm,
 )
 from cases.models import Case, Priority
+from cases.services import promises
 from helpdesk.accounts import audit
 from helpdesk.accounts.access import agent_required
 from helpdesk.accounts.models import AuditEvent
@@ -221,13 +222,13 @@ ACTIONS = {
     ),
     "delay": (
         DelayForm,
-        lambda case, user, data, version: sla_actions.send_delay_notice(
+        lambda case, user, data, version: promises.send_delay_notice(
             case=case, acting_user=user, message=data["message"], new_eta=data["new_eta"]
         ),
     ),
     "eta": (
         EtaForm,
-        lambda case, user, data, version: sla_actions.set_eta(
+        lambda case, user, data, version: promises.set_eta(
             case=case, acting_user=user, eta=data["eta"]
         ),
     ),

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from cases import handoffs as handoff_services
 from cases import selectors, services
 from cases.forms import (
     HandoffCancelForm,
@@ -15,6 +14,7 @@ from cases.forms import (
     HandoffRequestForm,
 )
 from cases.models import Handoff
+from cases.services import handoffs as handoff_services
 from cases.views.desk import _case_context, _get_case, _int
 from helpdesk.accounts.access import agent_required
 

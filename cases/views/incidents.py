@@ -7,11 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import incidents as incident_services
 from cases import similarity
 from cases.forms import IncidentForm, IncidentUpdateForm
 from cases.models import Case, Incident
 from cases.services import CaseError
+from cases.services import incidents as incident_services
 from cases.views.desk import _get_case, _int
 from helpdesk.accounts.access import agent_required
 

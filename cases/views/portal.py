@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from django_ratelimit.decorators import ratelimit
 
-from cases import incidents as incident_services
 from cases import selectors, services, similarity
 from cases.forms import (
     IdentifierForm,
@@ -27,6 +26,7 @@ from cases.forms import (
     StillBrokenForm,
 )
 from cases.models import PRIORITIES_BY_TIER, Case, Incident, Priority
+from cases.services import incidents as incident_services
 from cases.views.desk import _int, serve_attachment
 from helpdesk.accounts import audit
 from helpdesk.accounts.access import customer_required, portal_access

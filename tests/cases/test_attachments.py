@@ -47,10 +47,26 @@ def test_agent_uploads_a_file_with_a_note_and_downloads_it(agent_client, owned_c
     download.close()
 
 
-def test_html_upload_is_still_only_a_download(agent_client, owned_case):
+def test_html_upload_is_refused_by_the_attachment_policy(agent_client, owned_case):
     evil = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
+
+    response = agent_client.post(
+        case_url(owned_case, "entries/"),
+        {"kind": "note", "body": "See page", "files": [evil]},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert "page.html is a kind of file (text/html) that is not accepted." in response.text
+    assert "See page" in response.text  # the note waits in the composer
+    assert not Attachment.objects.exists()
+
+
+def test_markup_in_an_accepted_file_is_still_only_a_download(agent_client, owned_case):
+    # A text file whose sender claims HTML: accepted by its name, never rendered by type.
+    evil = SimpleUploadedFile("notes.txt", b"<script>alert(1)</script>", content_type="text/html")
     agent_client.post(
-        case_url(owned_case, "entries/"), {"kind": "note", "body": "See page", "files": [evil]}
+        case_url(owned_case, "entries/"), {"kind": "note", "body": "See notes", "files": [evil]}
     )
     attachment = Attachment.objects.get(case=owned_case)
 

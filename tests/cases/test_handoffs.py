@@ -12,13 +12,6 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from cases import selectors, services
-from cases.handoffs import (
-    accept_handoff,
-    cancel_handoff,
-    complete_handoff,
-    decline_handoff,
-    request_handoff,
-)
 from cases.models import (
     Case,
     CustomerIdentifier,
@@ -28,6 +21,13 @@ from cases.models import (
     Status,
     TimelineEntry,
     Visibility,
+)
+from cases.services.handoffs import (
+    accept_handoff,
+    cancel_handoff,
+    complete_handoff,
+    decline_handoff,
+    request_handoff,
 )
 from notifications.models import Notice
 from tests.cases.helpers import HTMX, case_url, fresh

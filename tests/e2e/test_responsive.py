@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from cases import handoffs, services
+from cases import services
+from cases.services import handoffs
 from tests.conftest import login
 from tests.factories import AgentFactory, DepartmentFactory
 

@@ -4,8 +4,9 @@ by a release), an SMTP server that keeps what it receives, and signed-in clients
 import pytest
 from django.test import Client
 
-from cases import incidents, services
+from cases import services
 from cases.models import Case, Incident, Priority
+from cases.services import incidents
 from tests.factories import CustomerFactory, OrganizationFactory
 from tests.incidents.helpers import OUTAGE_TITLE, signed_in
 

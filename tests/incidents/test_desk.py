@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from cases import incidents, tasks
+from cases import tasks
 from cases.models import Case, EntryKind, Incident, IncidentUpdate, TimelineEntry, Visibility
+from cases.services import incidents
 from notifications.models import Notice
 from tests.incidents.helpers import OUTAGE_TITLE, bulk_linked_cases, text
 

@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases import incidents, services
-from cases.incidents import RESOLVED_WORDS
+from cases import services
 from cases.models import Case, EntryKind, Incident, Status, TimelineEntry, Visibility
+from cases.services import incidents
+from cases.services.incidents import RESOLVED_WORDS
 from notifications.models import Notice
 from tests.incidents.helpers import body_text, deliver_due_email, signed_in, text, updates_on
 

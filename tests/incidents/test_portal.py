@@ -3,8 +3,8 @@ an incident affects, and a customer attaching a new case to a known issue."""
 
 import pytest
 
-from cases import incidents
 from cases.models import Case, EntryKind, Incident, Priority, TimelineEntry, Visibility
+from cases.services import incidents
 from tests.incidents.helpers import HTMX, OUTAGE_TITLE, text
 
 pytestmark = pytest.mark.django_db

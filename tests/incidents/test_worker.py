@@ -2,8 +2,8 @@
 
 import pytest
 
-from cases import incidents
 from cases.models import Case, EntryKind, TimelineEntry
+from cases.services import incidents
 from tests.incidents.helpers import bulk_linked_cases, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from django.test import Client
 
 from cases import services
 from cases.models import Case
-from notifications.inbound import reply_address
+from notifications.addresses import reply_address
 from notifications.models import Notice
 from tests.mail.corpus import Context
 from tests.mail.helpers import signed_in

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from cases import services
 from cases.models import Status
 from notifications import delivery
-from notifications.inbound import reply_address
+from notifications.addresses import reply_address
 from notifications.models import InboundMessage, Notice
 from tests.mail.helpers import customer_messages, page_text
 

@@ -338,7 +338,7 @@ def test_a_notice_written_while_the_broker_is_down_is_sent_once_it_is_back(
                 case=case, acting_user=agent, body="Your replacement ships today."
             )
             assert time.monotonic() - started < 3, "the reply waited for the dead broker"
-            assert "Could not enqueue notice" in caplog.text
+            assert "Could not enqueue notifications.tasks.deliver_notice" in caplog.text
 
             notice = customer_notices(customer).get()
             assert (notice.status, notice.attempts) == (Notice.Status.PENDING, 0)

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from cases import handoffs, services, sla_actions
+from cases import services
 from cases.models import Case, Priority
+from cases.services import handoffs, promises
 from notifications import delivery, outbox
 from notifications.models import Notice
 from notifications.sweep import run_sweep
@@ -291,7 +292,7 @@ def test_internal_notes_never_reach_the_customers_email(
     at(12 * HOUR)
     run_sweep(now=T0 + 12 * HOUR)
     at(12 * HOUR + 10 * MINUTE)
-    sla_actions.send_delay_notice(
+    promises.send_delay_notice(
         case=Case.objects.get(pk=case.pk),
         acting_user=agent,
         message="The part is late; we will fit it on arrival.",

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from cases import handoffs, services, sla_actions
+from cases import services
 from cases.models import Handoff, Status
+from cases.services import handoffs, promises
 from notifications.models import Notice
 from notifications.sweep import run_sweep
 from tests.factories import DepartmentFactory
@@ -117,7 +118,7 @@ def test_internal_marker_never_in_portal_or_customer_mail(
     look(case)
 
     at(T0 + 12 * HOUR + 20 * timedelta(minutes=1))
-    sla_actions.send_delay_notice(
+    promises.send_delay_notice(
         case=fresh(case),
         acting_user=agent,
         message="The new power supply arrives tomorrow.",

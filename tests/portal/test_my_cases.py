@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import handoffs, services, sla_actions
+from cases import services
 from cases.models import Attachment, Case, CustomerIdentifier, EntryKind, Priority, TimelineEntry
+from cases.services import handoffs, promises
 from tests.factories import CustomerFactory, DepartmentFactory
 from tests.portal.helpers import HTMX, case_url, fresh, text
 
@@ -46,7 +47,7 @@ def test_my_cases_shows_open_cases_first_in_plain_words(
     unowned = report(customer, "Mouse is sluggish")
     time_machine.move_to(NOW + 20 * MINUTE, tick=False)
     working = take(report(customer, "Laptop will not power on"), agent)
-    sla_actions.set_eta(case=working, acting_user=agent, eta=NOW + timedelta(days=2))
+    promises.set_eta(case=working, acting_user=agent, eta=NOW + timedelta(days=2))
     time_machine.move_to(NOW + 30 * MINUTE, tick=False)
     waiting = take(report(customer, "Printer jams"), agent)
     services.wait_on_customer(case=waiting, acting_user=agent, expected_version=None)
@@ -110,7 +111,7 @@ def test_case_page_names_the_owner_and_where_it_is_now(
     handoffs.request_handoff(
         case=owned_case, acting_user=agent, department=parts, needed="Check battery stock"
     )
-    sla_actions.set_eta(
+    promises.set_eta(
         case=owned_case, acting_user=agent, eta=datetime(2099, 1, 2, 15, 30, tzinfo=UTC)
     )
 
@@ -224,7 +225,7 @@ def test_an_executable_is_refused_with_a_clear_error(customer_client, owned_case
 
     assert response.status_code == 422
     page = text(response)
-    assert "setup.exe: this kind of file" in page
+    assert "setup.exe is a kind of file" in page
     assert "is not accepted. Send images, PDF, text, CSV, ZIP or Office documents." in page
     assert "Run this" in page  # the message is kept for another try
     assert not TimelineEntry.objects.filter(
@@ -330,7 +331,7 @@ def test_report_refuses_an_executable(customer_client):
     )
 
     assert response.status_code == 422
-    assert "tool.exe: this kind of file" in text(response)
+    assert "tool.exe is a kind of file" in text(response)
     assert not Case.objects.exists()
 
 

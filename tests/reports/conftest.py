@@ -2,7 +2,7 @@
 teams of the laptop story (Support, Hardware, Parts) and a manager signed in to /reports/.
 
 Every figure a report shows is made by the real services (cases.services, cases.handoffs,
-cases.sla_actions, the SLA sweep), except in the query-count tests, which bulk-create
+cases.services.sla_steps, the SLA sweep), except in the query-count tests, which bulk-create
 history rows to reach hundreds of cases quickly."""
 
 import pytest

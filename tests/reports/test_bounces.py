@@ -4,7 +4,7 @@ A case that went straight to its owner, with a handoff done once, is not a bounc
 
 import pytest
 
-from cases import handoffs
+from cases.services import handoffs
 from tests.factories import AgentFactory, DepartmentFactory
 from tests.reports.helpers import (
     at,

@@ -4,7 +4,7 @@ settled promises; one still running counts in "given" only."""
 
 import pytest
 
-from cases import sla_actions
+from cases.services import promises
 from tests.reports.helpers import at, csv_rows, open_case, page_text, propose, table, take
 from tests.sla.seed import HOUR, T0
 
@@ -17,11 +17,11 @@ def estimates(clock, agent, teammate, customer):
     kept = take(open_case(agent, customer, "Laptop will not power on"), agent)
     replaced = take(open_case(agent, customer, "Battery swells"), agent)
     missed = take(open_case(agent, customer, "Fan is loud"), teammate)
-    sla_actions.set_eta(case=kept, acting_user=agent, eta=T0 + 5 * HOUR)
-    sla_actions.set_eta(case=replaced, acting_user=agent, eta=T0 + 5 * HOUR)
-    sla_actions.set_eta(case=missed, acting_user=teammate, eta=T0 + 2 * HOUR)
+    promises.set_eta(case=kept, acting_user=agent, eta=T0 + 5 * HOUR)
+    promises.set_eta(case=replaced, acting_user=agent, eta=T0 + 5 * HOUR)
+    promises.set_eta(case=missed, acting_user=teammate, eta=T0 + 2 * HOUR)
     at(clock, T0 + HOUR)
-    sla_actions.send_delay_notice(
+    promises.send_delay_notice(
         case=replaced,
         acting_user=agent,
         message="The battery ships tomorrow.",

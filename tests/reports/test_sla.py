@@ -9,7 +9,7 @@ breach is a surprise.
 
 import pytest
 
-from cases import sla_actions
+from cases.services import promises
 from notifications.sweep import run_sweep
 from tests.reports.helpers import (
     at,
@@ -83,7 +83,7 @@ def test_surprise_rate_counts_breaches_without_prior_notice(
     at(clock, T0 + 6 * HOUR)
     warned = take(open_case(agent, customer, "Docking station flickers"), agent)
     at(clock, T0 + 7 * HOUR)
-    sla_actions.send_delay_notice(
+    promises.send_delay_notice(
         case=warned,
         acting_user=agent,
         message="The replacement dock ships tomorrow.",
@@ -112,7 +112,7 @@ def test_breach_is_a_surprise_only_without_notice_by_the_due_time(
     case = take(open_case(agent, customer, "Laptop will not power on"), agent)
     if how == "the owner tells the customer first":
         at(clock, T0 + HOUR)
-        sla_actions.send_delay_notice(
+        promises.send_delay_notice(
             case=case, acting_user=agent, message="Parts are late.", new_eta=T0 + 20 * HOUR
         )
     elif how == "the sweep runs every hour and tells the customer first":

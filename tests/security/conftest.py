@@ -9,8 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cases import incidents, services
+from cases import services
 from cases.models import Attachment, Case, Incident
+from cases.services import incidents
 from helpdesk.accounts.models import User
 from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory
 

@@ -1,6 +1,8 @@
 """Files people send are only ever downloaded, through the views that check who asks: a
-hostile name or an HTML/SVG file never renders in our origin, never names a path, never
-splits a header; files beyond the limits are refused with nothing kept."""
+hostile name or markup inside a file never renders in our origin, never names a path,
+never splits a header; HTML and SVG files are refused by the one attachment policy (by
+email: listed on the entry with the reason, the raw message keeping them); files beyond
+the limits are refused with nothing kept."""
 
 import base64
 import uuid
@@ -18,12 +20,14 @@ pytestmark = pytest.mark.django_db
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
+# Accepted kinds of file (by their names), with hostile names and markup inside.
 HOSTILE_NAMES = [
-    ('../../etc/"evil"\r\nX-Injected: yes.html', "text/html", HTML),
-    ("..\\..\\windows\\report\n.svg", "image/svg+xml", SVG),
-    ('"; filename=inline.html; x="', "text/html", HTML),
-    ("résumé\t<script>.svg", "image/svg+xml", SVG),
+    ('../../etc/"evil"\r\nX-Injected: yes.txt', "text/html", HTML),
+    ("..\\..\\windows\\report\n.png", "image/svg+xml", SVG),
+    ('"; filename=inline.html; x=".pdf', "text/html", HTML),
+    ("résumé\t<script>.png", "image/svg+xml", SVG),
 ]
+MARKUP_FILES = [("page.html", "text/html", HTML), ("logo.svg", "image/svg+xml", SVG)]
 
 
 def mail_with_files(sender: str, subject: str, files) -> bytes:
@@ -113,25 +117,42 @@ def test_hostile_file_names_download_as_attachments_from_desk_and_portal(
             assert_safe_download(client.get(url), content)
 
 
-def test_uploaded_html_and_svg_from_the_desk_are_only_downloads(client, agent, mailed_case):
-    client.force_login(agent)
-    files = [
-        SimpleUploadedFile("page.html", HTML, content_type="text/html"),
-        SimpleUploadedFile("../logo.svg", SVG, content_type="image/svg+xml"),
-    ]
-    response = client.post(
-        f"/desk/cases/{mailed_case.reference}/entries/",
-        {"kind": "note", "body": "Files", "files": files},
+def test_html_and_svg_by_email_are_listed_as_refused_and_kept_in_the_raw_message(
+    client, agent, customer, media_root
+):
+    raw = mail_with_files(
+        customer.email, "Markup", [*MARKUP_FILES, ("readme.txt", "text/plain", b"Hello")]
     )
-    assert response.status_code == 302
 
-    html, svg = Attachment.objects.filter(case=mailed_case).order_by("-pk")[:2][::-1]
-    assert_safe_download(
-        client.get(f"/desk/cases/{mailed_case.reference}/attachments/{html.pk}/"), HTML
-    )
-    assert_safe_download(
-        client.get(f"/desk/cases/{mailed_case.reference}/attachments/{svg.pk}/"), SVG
-    )
+    stored = inbound.receive(raw)
+
+    assert stored.status == InboundMessage.Status.PROCESSED, stored.reason
+    opened = stored.case.timeline.get()
+    assert [a.filename for a in opened.attachments.all()] == ["readme.txt"]
+    assert [r["name"] for r in opened.data["refused_attachments"]] == ["page.html", "logo.svg"]
+    with stored.raw.open("rb") as source:
+        assert source.read() == raw  # the refused files are still in the message we keep
+    for surface, user in (("desk", agent), ("portal", customer)):
+        client.force_login(user)
+        page = client.get(f"/{surface}/cases/{stored.case.reference}/")
+        refused = page.text.split('data-testid="refused-attachments"', 1)[1].split("</ul>")[0]
+        assert "page.html is a kind of file (text/html) that is not accepted." in refused
+        assert "logo.svg is a kind of file (image/svg+xml) that is not accepted." in refused
+
+
+def test_html_and_svg_uploads_from_the_desk_are_refused(client, agent, mailed_case):
+    client.force_login(agent)
+    before = Attachment.objects.count()
+    for name, content_type, content in MARKUP_FILES:
+        upload = SimpleUploadedFile(name, content, content_type)
+        response = client.post(
+            f"/desk/cases/{mailed_case.reference}/entries/",
+            {"kind": "note", "body": "Files", "files": [upload]},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 422, name
+        assert f"{name} is a kind of file" in response.text
+    assert Attachment.objects.count() == before
 
 
 def test_files_are_never_served_from_storage_directly(client, agent, mailed_case, settings):

@@ -22,8 +22,9 @@ from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
-from cases import clocks, services, sla_actions
+from cases import clocks, services
 from cases.models import Case, EntryKind, Priority, SLAEvent, Status, TimelineEntry
+from cases.services import sla_steps
 from helpdesk.accounts.models import User
 from helpdesk.celery import app
 from notifications import delivery, sweep
@@ -288,7 +289,7 @@ def test_a_connection_dropped_in_the_middle_of_a_sweep_loses_and_repeats_nothing
     create_policies()
     customers = [CustomerFactory(organization=organization) for _ in range(3)]
     cases = due_cases(agent, customers)
-    real_apply_step = sla_actions.apply_step
+    real_apply_step = sla_steps.apply_step
     calls = {"n": 0}
 
     def apply_step_then_lose_the_server(*args, **kwargs):
@@ -304,14 +305,14 @@ def test_a_connection_dropped_in_the_middle_of_a_sweep_loses_and_repeats_nothing
 
     def worker(_i: int) -> None:
         try:
-            monkeypatch.setattr(sla_actions, "apply_step", apply_step_then_lose_the_server)
+            monkeypatch.setattr(sla_steps, "apply_step", apply_step_then_lose_the_server)
             try:
                 sweep.run_sweep()
                 outcome["first"] = "completed"
             except Exception as exc:  # the task fails; Celery logs it and moves on
                 outcome["first"] = exc
             finally:
-                monkeypatch.setattr(sla_actions, "apply_step", real_apply_step)
+                monkeypatch.setattr(sla_steps, "apply_step", real_apply_step)
             # What Celery's Django fixup does after every task: drop a broken connection.
             close_old_connections()
             # Nothing of the failed sweep was kept: no step, no notice, nothing sent.

@@ -24,8 +24,9 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import handoffs, incidents, services, sla_actions
+from cases import services
 from cases.models import Case
+from cases.services import handoffs, incidents, promises
 from helpdesk.celery import app
 from notifications import inbound
 from tests.conftest import login
@@ -139,16 +140,20 @@ def plant(beacon: str, *, agent, manager, customer, organization, support) -> di
         title=chunks[0],
         description=everything,
         identifiers=[services.IdentifierInput(p[:60], p) for p in items],
-        files=files[:35],
+        files=files[:5],
     )
     full = services.take_ownership(case=full, acting_user=agent, expected_version=None)
-    services.reply_to_customer(case=full, acting_user=agent, body=everything, files=files[35:])
-    services.add_internal_note(case=full, acting_user=agent, body=everything, files=files[:10])
+    services.reply_to_customer(case=full, acting_user=agent, body=everything, files=files[5:10])
+    # A message carries at most five files: the rest come as notes of five each.
+    for start in range(10, len(files), 5):
+        services.add_internal_note(
+            case=full, acting_user=agent, body=everything, files=files[start : start + 5]
+        )
     services.wait_on_customer(
         case=full, acting_user=agent, expected_version=None, message=everything
     )
     services.add_customer_message(case=full, acting_user=customer, body=everything)
-    sla_actions.send_delay_notice(
+    promises.send_delay_notice(
         case=full,
         acting_user=agent,
         message=everything,

@@ -13,8 +13,9 @@ from datetime import timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import services, sla, sla_actions
+from cases import services, sla
 from cases.models import Case, EntryKind, Priority, SLATarget, Status, TimelineEntry, Visibility
+from cases.services import promises
 from notifications.models import Notice
 from notifications.sweep import run_sweep
 from tests.factories import ManagerFactory
@@ -147,7 +148,7 @@ def test_owners_delay_notice_suppresses_automatic_one(owned_case, agent, custome
     sweep(T0 + 10 * MINUTE)
     services.reply_to_customer(case=owned_case, acting_user=agent, body="We are on it.")
     sweep(T0 + 8 * HOUR)
-    sla_actions.send_delay_notice(
+    promises.send_delay_notice(
         case=fresh(owned_case),
         acting_user=agent,
         message="The replacement part arrives on Thursday.",
@@ -222,7 +223,7 @@ def test_update_interval_reminds_owner_then_updates_customer(make_case, agent, c
 def test_automatic_notice_never_names_a_time_already_past(owned_case, agent, sweep):
     sweep(T0 + 10 * MINUTE)
     services.reply_to_customer(case=owned_case, acting_user=agent, body="We are on it.")
-    sla_actions.set_eta(case=owned_case, acting_user=agent, eta=T0 + 6 * HOUR)
+    promises.set_eta(case=owned_case, acting_user=agent, eta=T0 + 6 * HOUR)
 
     sweep(T0 + 11 * HOUR)  # the promise of 15:00 has passed; resolution is due at 21:00
 
@@ -375,7 +376,7 @@ def test_case_header_shows_each_clock(owned_case, agent, clock, client):
     assert "Next update" not in shown
 
     services.reply_to_customer(case=owned_case, acting_user=agent, body="On it.")
-    sla_actions.set_eta(case=owned_case, acting_user=agent, eta=T0 + 6 * HOUR)
+    promises.set_eta(case=owned_case, acting_user=agent, eta=T0 + 6 * HOUR)
     shown = clocks_on_page(client, owned_case)
     assert "First response" not in shown
     assert "Next update in 1d 0h" in shown

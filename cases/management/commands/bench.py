@@ -425,14 +425,14 @@ class Command(BaseCommand):
     def _time_inbound(self, people: dict, runs: int) -> dict:
         from email.message import EmailMessage
 
-        from notifications import inbound
+        from notifications import addresses, inbound
 
         case = Case.objects.filter(organization=people["org"], status=Status.OPEN).first()
 
         def one():
             message = EmailMessage()
             message["From"] = people["customer"].email
-            message["To"] = inbound.reply_address(case.pk)
+            message["To"] = addresses.reply_address(case.pk)
             message["Subject"] = f"Re: [{case.reference}] {case.title}"
             message["Message-ID"] = f"<bench-{time.time_ns()}@bench.test>"
             message.set_content("It still fails.\n\nOn Monday, Support wrote:\n> Try again")

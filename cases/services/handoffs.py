@@ -17,17 +17,10 @@ from cases.models import (
     HandoffStatus,
     Visibility,
 )
-from cases.services import (
-    CaseError,
-    InvalidTransition,
-    NotAllowed,
-    _lock,
-    _require_agent,
-    _require_owner_or_manager,
-    _touch,
-    note_bounce,
-    write_entry,
-)
+from cases.services.bounces import note_bounce
+from cases.services.core import lock_case, touch, write_entry
+from cases.services.errors import CaseError, InvalidTransition, NotAllowed
+from cases.services.permissions import require, require_agent, works_in
 from helpdesk.accounts.models import Department, User
 from notifications import outbox
 
@@ -72,7 +65,7 @@ def _lock_handoff(handoff: Handoff) -> Handoff:
     return locked
 
 
-def _move(handoff: Handoff, status: str) -> None:
+def _move_handoff(handoff: Handoff, status: str) -> None:
     if not handoff.can_move_to(status):
         raise InvalidTransition(
             f"This handoff is {handoff.get_status_display().lower()}; it cannot become "
@@ -83,8 +76,9 @@ def _move(handoff: Handoff, status: str) -> None:
 
 
 def _require_member(handoff: Handoff, user: User) -> None:
-    _require_agent(user)
-    if not (user.is_manager or user.departments.filter(pk=handoff.department_id).exists()):
+    require_agent(user)
+    department_ids = set(user.departments.values_list("pk", flat=True))
+    if not works_in(handoff, user, department_ids):
         raise NotAllowed(f"Only {handoff.department.name} can work on this handoff.")
 
 
@@ -118,10 +112,8 @@ def request_handoff(
     Who: the case's owner or a manager, on a case that is not closed. Writes: `handoff`
     (internal, event requested) with what is needed.
     """
-    case = _lock(case, None)
-    _require_owner_or_manager(case, acting_user, "request a handoff")
-    if not case.is_open:
-        raise CaseError("A closed case gets no new handoffs; reopen it first.")
+    case = lock_case(case, None)
+    require(case, acting_user, "request_handoff")
     needed = needed.strip()
     if not needed:
         raise CaseError("Say what the department should do.")
@@ -150,7 +142,7 @@ def request_handoff(
         assignee=assignee.full_name if assignee else None,
         repeat=earlier > 0,
     )
-    _touch(case, bump=False)
+    touch(case, bump=False)
     note_bounce(case)
     for member in _notify_targets(handoff):
         outbox.notify_in_app(
@@ -179,13 +171,13 @@ def accept_handoff(*, handoff: Handoff, acting_user: User) -> Handoff:
     """
     handoff = _lock_handoff(handoff)
     _require_member(handoff, acting_user)
-    _move(handoff, HandoffStatus.ACCEPTED)
+    _move_handoff(handoff, HandoffStatus.ACCEPTED)
     handoff.accepted_at = handoff.updated
     if handoff.assignee_id is None:
         handoff.assignee = acting_user
     handoff.save()
     _entry(handoff, actor=acting_user, event="accepted", assignee=handoff.assignee.full_name)
-    _touch(handoff.case, bump=False)
+    touch(handoff.case, bump=False)
     return handoff
 
 
@@ -203,7 +195,7 @@ def complete_handoff(
     result = result.strip()
     if not result:
         raise CaseError("Say what was done, for the owner and the other departments.")
-    _move(handoff, HandoffStatus.DONE)
+    _move_handoff(handoff, HandoffStatus.DONE)
     handoff.result = result
     handoff.finished_at = handoff.updated
     if handoff.assignee_id is None:
@@ -218,7 +210,7 @@ def complete_handoff(
         body=result,
         customer_summary=handoff.customer_summary,
     )
-    _touch(handoff.case, bump=False)
+    touch(handoff.case, bump=False)
     _return_to_owner(handoff, actor=acting_user, event="done", text=result)
     return handoff
 
@@ -235,12 +227,12 @@ def decline_handoff(*, handoff: Handoff, acting_user: User, reason: str) -> Hand
     reason = reason.strip()
     if not reason:
         raise CaseError("Say why the handoff is declined: the owner has to find another way.")
-    _move(handoff, HandoffStatus.DECLINED)
+    _move_handoff(handoff, HandoffStatus.DECLINED)
     handoff.decline_reason = reason
     handoff.finished_at = handoff.updated
     handoff.save()
     _entry(handoff, actor=acting_user, event="declined", body=reason)
-    _touch(handoff.case, bump=False)
+    touch(handoff.case, bump=False)
     _return_to_owner(handoff, actor=acting_user, event="declined", text=reason)
     return handoff
 
@@ -254,12 +246,12 @@ def cancel_handoff(*, handoff: Handoff, acting_user: User | None, note: str = ""
     """
     handoff = _lock_handoff(handoff)
     if acting_user is not None:
-        _require_owner_or_manager(handoff.case, acting_user, "cancel a handoff")
-    _move(handoff, HandoffStatus.CANCELLED)
+        require(handoff.case, acting_user, "cancel_handoff")
+    _move_handoff(handoff, HandoffStatus.CANCELLED)
     handoff.finished_at = handoff.updated
     handoff.save()
     _entry(handoff, actor=acting_user, event="cancelled", body=note.strip())
-    _touch(handoff.case, bump=False)
+    touch(handoff.case, bump=False)
     return handoff
 
 

@@ -5,14 +5,13 @@ and customer (one notice per update and case, through the throttled outbox); an 
 one reaches only the timelines. Resolving an incident never closes a case: each linked
 open case is asked for the customer's confirmation.
 
-Fan-out to linked cases runs in a Celery task (`cases.tasks.fan_out_incident_update`), so
-posting to a thousand cases is one request that enqueues, not a thousand sends.
+Fan-out to linked cases runs in a Celery task (`cases.tasks.fan_out_incident_update`,
+enqueued by name after commit), so posting to a thousand cases is one request that
+enqueues, not a thousand sends; a fan-out the broker never got is re-driven by beat.
 """
 
-import logging
 from collections.abc import Iterable
 from datetime import date, timedelta
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,21 +26,13 @@ from cases.models import (
     TimelineEntry,
     Visibility,
 )
-from cases.services import (
-    CaseError,
-    InvalidTransition,
-    _lock,
-    _move,
-    _require_agent,
-    _status_entry,
-    _touch,
-    email_customer,
-    write_entry,
-)
+from cases.services.core import email_customer, lock_case, touch, write_entry
+from cases.services.errors import CaseError, InvalidTransition
+from cases.services.permissions import require, require_agent
+from cases.services.transitions import move, status_entry
 from cases.text import render_markdown
+from helpdesk import queue
 from helpdesk.accounts.models import Organization, User
-
-log = logging.getLogger(__name__)
 
 RESOLVED_WORDS = (
     "The underlying problem has been fixed. Please confirm it works for you: if it does, "
@@ -66,7 +57,7 @@ def open_incident(
 
     Who: any agent. Writes: `incident_link` (public) on each linked case.
     """
-    _require_agent(acting_user)
+    require_agent(acting_user)
     title = title.strip()
     if not title:
         raise CaseError("An incident needs a title.")
@@ -91,12 +82,8 @@ def link_case(*, case: Case, incident: Incident, acting_user: User) -> Case:
     Who: any agent, or the case's customer (following a known issue from the portal).
     Writes: `incident_link` (public: the customer learns others have the same problem).
     """
-    if acting_user.is_customer:
-        if acting_user.organization_id != case.organization_id:
-            raise CaseError("This is not your case.")
-    else:
-        _require_agent(acting_user)
-    case = _lock(case, None)
+    require(case, acting_user, "link_incident")
+    case = lock_case(case, None)
     if case.incident_id == incident.pk:
         return case
     # The caller's copy may predate a resolution: read the status under the lock that
@@ -105,7 +92,7 @@ def link_case(*, case: Case, incident: Incident, acting_user: User) -> Case:
     if not incident.is_open:
         raise CaseError("This incident is resolved; link the case to an open one.")
     case.incident = incident
-    _touch(case, fields=["incident"], bump=False)
+    touch(case, fields=["incident"], bump=False)
     if not incident.affects_all_organizations:
         incident.organizations.add(case.organization_id)
     body = (
@@ -128,13 +115,13 @@ def link_case(*, case: Case, incident: Incident, acting_user: User) -> Case:
 @transaction.atomic
 def unlink_case(*, case: Case, acting_user: User) -> Case:
     """Who: any agent. Writes: `incident_link` (internal) saying it was unlinked."""
-    _require_agent(acting_user)
-    case = _lock(case, None)
+    require_agent(acting_user)
+    case = lock_case(case, None)
     if case.incident_id is None:
         return case
     incident_id = case.incident_id
     case.incident = None
-    _touch(case, fields=["incident"], bump=False)
+    touch(case, fields=["incident"], bump=False)
     write_entry(
         case=case,
         kind=EntryKind.INCIDENT_LINK,
@@ -161,7 +148,7 @@ def post_update(
     internal ones on the timeline only. Resolving asks each linked open case's customer
     to confirm (`status_change` to pending confirmation); no case is closed.
     """
-    _require_agent(acting_user)
+    require_agent(acting_user)
     body = body.strip()
     if not body:
         raise CaseError("Write the update first.")
@@ -187,17 +174,8 @@ def post_update(
             incident.resolved_at = incident.updated
             fields.append("resolved_at")
     incident.save(update_fields=fields)
-    transaction.on_commit(partial(_enqueue_fan_out, update.pk), robust=True)
+    queue.after_commit(queue.FAN_OUT_INCIDENT_UPDATE, update.pk)
     return update
-
-
-def _enqueue_fan_out(update_id: int) -> None:
-    from cases.tasks import fan_out_incident_update
-
-    try:
-        fan_out_incident_update.delay(update_id)
-    except Exception:  # the broker is down: the periodic re-drive sends it
-        log.warning("Could not enqueue incident update %s; the re-drive will", update_id)
 
 
 def unfinished_updates(*, older_than_seconds: int = 60) -> list[int]:
@@ -237,7 +215,7 @@ def fan_out(update_id: int) -> int:
 
 
 def _deliver_to_case(update: IncidentUpdate, case: Case) -> None:
-    case = _lock(case, None)
+    case = lock_case(case, None)
     if TimelineEntry.objects.filter(
         case=case, kind=EntryKind.INCIDENT_UPDATE, data__update=update.pk
     ).exists():
@@ -261,18 +239,18 @@ def _deliver_to_case(update: IncidentUpdate, case: Case) -> None:
     if update.status == IncidentStatus.RESOLVED:
         _ask_to_confirm(case, update)
     else:
-        _touch(case, bump=False, public_update=public)
+        touch(case, bump=False, public_update=public)
 
 
 def _ask_to_confirm(case: Case, update: IncidentUpdate) -> None:
     if case.status not in (Status.OPEN, Status.WAITING_ON_CUSTOMER):
         # The customer still heard our public word: the clocks know, as for any update.
-        _touch(case, bump=False, public_update=update.visibility == Visibility.PUBLIC)
+        touch(case, bump=False, public_update=update.visibility == Visibility.PUBLIC)
         return  # new (no owner yet), already pending, or closed: nothing to confirm
     try:
-        old = _move(case, Status.PENDING_CONFIRMATION)
+        old = move(case, Status.PENDING_CONFIRMATION)
     except InvalidTransition:
         return
-    _touch(case, fields=["status"], public_update=True)
-    entry = _status_entry(case, actor=update.author, old=old, new=case.status, body=RESOLVED_WORDS)
+    touch(case, fields=["status"], public_update=True)
+    entry = status_entry(case, actor=update.author, old=old, new=case.status, body=RESOLVED_WORDS)
     email_customer(case, entry, f"Is it fixed for you? Please confirm: {case.title}")

@@ -1,0 +1,34 @@
+"""What only the customer decides: how they hear from us, and how we did."""
+
+from django.db import transaction
+
+from cases.models import Case, Satisfaction
+from cases.services.core import lock_case
+from cases.services.errors import CaseError
+from cases.services.permissions import require
+from helpdesk.accounts.models import User
+
+
+@transaction.atomic
+def rate_case(*, case: Case, acting_user: User, rating: int, comment: str = "") -> Satisfaction:
+    """The customer rates a closed case, once. Who: the case's customer organisation.
+
+    Writes: no timeline entry (the rating is shown on the desk's case page).
+    """
+    case = lock_case(case, None)
+    require(case, acting_user, "rate")
+    if not 1 <= int(rating) <= 5:
+        raise CaseError("Choose a rating from 1 to 5.")
+    if Satisfaction.objects.filter(case=case).exists():
+        raise CaseError("This case has been rated already. Thank you!")
+    return Satisfaction.objects.create(
+        case=case, rating=int(rating), comment=comment.strip()[:5000], rated_by=acting_user
+    )
+
+
+def set_notify_preference(*, acting_user: User, preference: str) -> None:
+    """A customer chooses every update by email, or one daily digest. Writes no entry."""
+    if preference not in User.NotifyPreference.values:
+        raise CaseError("Choose how you want to hear from us.")
+    acting_user.notify_preference = preference
+    acting_user.save(update_fields=["notify_preference"])
