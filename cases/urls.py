@@ -1,14 +1,25 @@
 from django.urls import path
 
-from cases.views import desk, handoffs, incidents, mail, portal, reports
+from cases.views import (
+    desk_actions,
+    desk_case,
+    desk_new,
+    desk_queues,
+    handoffs,
+    incidents,
+    mail,
+    notices,
+    portal,
+    reports,
+)
 
 desk_urls = [
-    path("", desk.dashboard, name="dashboard"),
-    path("search/", desk.search, name="search"),
-    path("notices/", desk.notices, name="notices"),
-    path("notices/bell/", desk.notice_bell, name="notice_bell"),
-    path("agents/", desk.agent_picker, name="agent_picker"),
-    path("cases/new/", desk.open_case, name="open_case"),
+    path("", desk_queues.dashboard, name="dashboard"),
+    path("search/", desk_queues.search, name="search"),
+    path("notices/", notices.notices, name="notices"),
+    path("notices/bell/", notices.notice_bell, name="notice_bell"),
+    path("agents/", desk_case.agent_picker, name="agent_picker"),
+    path("cases/new/", desk_new.open_case, name="open_case"),
     path("queue/", handoffs.queue, name="queue"),
     path("mail/", mail.quarantine, name="quarantine"),
     path("mail/<int:message_id>/raw/", mail.raw, name="quarantine_raw"),
@@ -23,16 +34,18 @@ desk_urls = [
         "handoffs/<int:handoff_id>/<slug:action>/", handoffs.handoff_action, name="handoff_action"
     ),
     path("cases/<str:reference>/handoffs/", handoffs.request_handoff, name="request_handoff"),
-    path("cases/<str:reference>/", desk.case_detail, name="case"),
-    path("cases/<str:reference>/timeline/", desk.case_timeline, name="case_timeline"),
-    path("cases/<str:reference>/entries/", desk.case_entry, name="case_entry"),
-    path("cases/<str:reference>/identifiers/", desk.case_identifier, name="case_identifier"),
+    path("cases/<str:reference>/", desk_case.case_detail, name="case"),
+    path("cases/<str:reference>/timeline/", desk_case.case_timeline, name="case_timeline"),
+    path("cases/<str:reference>/entries/", desk_case.case_entry, name="case_entry"),
+    path(
+        "cases/<str:reference>/identifiers/", desk_actions.case_identifier, name="case_identifier"
+    ),
     path(
         "cases/<str:reference>/attachments/<int:attachment_id>/",
-        desk.attachment,
+        desk_case.attachment,
         name="attachment",
     ),
-    path("cases/<str:reference>/<slug:action>/", desk.case_action, name="case_action"),
+    path("cases/<str:reference>/<slug:action>/", desk_actions.case_action, name="case_action"),
 ]
 
 portal_urls = [

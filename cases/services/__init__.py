@@ -30,7 +30,14 @@ from cases.services.bounces import BOUNCE_TRANSFERS, note_bounce
 from cases.services.conversation import add_customer_message, add_internal_note, reply_to_customer
 from cases.services.core import email_customer, write_entry
 from cases.services.customer import rate_case, set_notify_preference
-from cases.services.errors import CaseError, Conflict, InvalidTransition, NotAllowed, OpenHandoffs
+from cases.services.errors import (
+    CaseError,
+    Conflict,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    OpenHandoffs,
+)
 from cases.services.handoffs import (
     accept_handoff,
     cancel_handoff,
@@ -63,6 +70,7 @@ __all__ = [
     "IdentifierInput",
     "InvalidTransition",
     "NotAllowed",
+    "NotFound",
     "OpenHandoffs",
     "Refusal",
     "accept_handoff",

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from cases.models import Case, Satisfaction
 from cases.services.core import lock_case
-from cases.services.errors import CaseError
+from cases.services.errors import CaseError, Conflict
 from cases.services.permissions import require
 from helpdesk.accounts.models import User
 
@@ -20,7 +20,7 @@ def rate_case(*, case: Case, acting_user: User, rating: int, comment: str = "") 
     if not 1 <= int(rating) <= 5:
         raise CaseError("Choose a rating from 1 to 5.")
     if Satisfaction.objects.filter(case=case).exists():
-        raise CaseError("This case has been rated already. Thank you!")
+        raise Conflict("This case has been rated already. Thank you!", case=case)
     return Satisfaction.objects.create(
         case=case, rating=int(rating), comment=comment.strip()[:5000], rated_by=acting_user
     )

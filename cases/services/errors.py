@@ -1,7 +1,7 @@
 """What a service raises when a rule refuses a change; every message is fit to show.
 
 Views turn these into answers in one place (`cases.views.errors`): refused → 403,
-invalid → 422 with the form kept, stale → 409 with the fresh state.
+invalid → 422 with the form kept, stale → 409 with the fresh state, not found → 404.
 """
 
 from cases.models import Case
@@ -13,6 +13,10 @@ class CaseError(Exception):
 
 class NotAllowed(CaseError):
     """The acting user may not do this to this case."""
+
+
+class NotFound(CaseError):
+    """The thing to change is not on this case (a stale link or a guessed id)."""
 
 
 class InvalidTransition(CaseError):

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from cases.models import Case, CustomerIdentifier, EntryKind, Visibility
 from cases.services.core import lock_case, touch, write_entry
-from cases.services.errors import CaseError
+from cases.services.errors import CaseError, NotFound
 from cases.services.permissions import require
 from helpdesk.accounts.models import User
 
@@ -47,7 +47,7 @@ def remove_identifier(*, case: Case, acting_user: User, identifier_id: int) -> N
     case = lock_case(case, None)
     identifier = CustomerIdentifier.objects.filter(case=case, pk=identifier_id).first()
     if identifier is None:
-        raise CaseError("That identifier is not on this case.")
+        raise NotFound("That identifier is not on this case.")
     name, value = identifier.name, identifier.value
     identifier.delete()
     write_entry(

@@ -1,6 +1,7 @@
 """Handoffs on the desk: the department queue and each handoff's actions."""
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -13,30 +14,37 @@ from cases.forms import (
     HandoffDoneForm,
     HandoffRequestForm,
 )
-from cases.models import Handoff
-from cases.services import handoffs as handoff_services
-from cases.views.desk import _case_context, _get_case, _int
+from cases.views import access
+from cases.views.desk_case import case_context
+from cases.views.errors import Refusal, attempt, form_refusal
+from cases.views.params import int_param
 from helpdesk.accounts.access import agent_required
 
 QUEUE_LIMIT = 100
 
 ACTIONS = {
-    "accept": (None, lambda h, user, data: handoff_services.accept_handoff(
-        handoff=h, acting_user=user)),
-    "done": (HandoffDoneForm, lambda h, user, data: handoff_services.complete_handoff(
+    "accept": (None, lambda h, user, data: services.accept_handoff(handoff=h, acting_user=user)),
+    "done": (HandoffDoneForm, lambda h, user, data: services.complete_handoff(
         handoff=h, acting_user=user, result=data["result"],
         customer_summary=data["customer_summary"])),
-    "decline": (HandoffDeclineForm, lambda h, user, data: handoff_services.decline_handoff(
+    "decline": (HandoffDeclineForm, lambda h, user, data: services.decline_handoff(
         handoff=h, acting_user=user, reason=data["reason"])),
-    "cancel": (HandoffCancelForm, lambda h, user, data: handoff_services.cancel_handoff(
+    "cancel": (HandoffCancelForm, lambda h, user, data: services.cancel_handoff(
         handoff=h, acting_user=user, note=data["note"])),
 }  # fmt: skip
 
 
 def _queue_context(request: HttpRequest) -> dict:
-    department_id = _int(request.GET.get("department"))
+    department_id = int_param(request.GET.get("department"))
     handoffs = selectors.department_queue(request.user, department_id=department_id)
     items = list(handoffs[:QUEUE_LIMIT])
+    # The agent's departments, read once: the buttons each row offers, the page's filter.
+    prefetch_related_objects([request.user], "departments")
+    department_ids = {d.pk for d in request.user.departments.all()}
+    for handoff in items:
+        handoff.actions = services.allowed_handoff_actions(
+            handoff, request.user, department_ids=department_ids
+        )
     # The page lists the first QUEUE_LIMIT; the count says how many are really waiting
     # (always counted, so the page costs the same queries at any queue length).
     total = handoffs.count()
@@ -56,23 +64,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def request_handoff(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _get_case(request, reference)
+    case = access.desk_case(request, reference)
     form = HandoffRequestForm(request.POST)
-    error, status = "", 422
-    if form.is_valid():
-        try:
-            handoff_services.request_handoff(
-                case=case, acting_user=request.user, **form.cleaned_data
-            )
-        except services.NotAllowed as exc:
-            error, status = str(exc), 403
-        except services.CaseError as exc:
-            error = str(exc)
-        else:
-            return _handoffs_response(request, case, status=200)
-    else:
-        error = "; ".join(e for errs in form.errors.values() for e in errs)
-    return _handoffs_response(request, case, status=status, error=error, form=form)
+    if not form.is_valid():
+        return _handoffs_response(request, case, refusal=form_refusal(form), form=form)
+    _handoff, refusal = attempt(
+        lambda: services.request_handoff(case=case, acting_user=request.user, **form.cleaned_data)
+    )
+    return _handoffs_response(request, case, refusal=refusal, form=form)
 
 
 @agent_required
@@ -80,49 +79,41 @@ def request_handoff(request: HttpRequest, reference: str) -> HttpResponse:
 def handoff_action(request: HttpRequest, handoff_id: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("No such action")
-    handoff = (
-        Handoff.objects.visible_to(request.user)
-        .select_related("case")
-        .filter(pk=handoff_id)
-        .first()
-    )
-    if handoff is None:
-        raise Http404("No such handoff")
+    handoff = access.handoff(request, handoff_id)
     form_class, perform = ACTIONS[action]
-    data, error, status = {}, "", 200
+    data: dict = {}
+    refusal: Refusal | None = None
     if form_class is not None:
         form = form_class(request.POST)
         if form.is_valid():
             data = form.cleaned_data
         else:
-            error, status = "; ".join(e for errs in form.errors.values() for e in errs), 422
-    if not error:
-        try:
-            perform(handoff, request.user, data)
-        except services.NotAllowed as exc:
-            error, status = str(exc), 403
-        except services.CaseError as exc:
-            error, status = str(exc), 422
+            refusal = form_refusal(form)
+    if refusal is None:
+        _done, refusal = attempt(lambda: perform(handoff, request.user, data))
     if request.POST.get("from") == "queue":
+        status = refusal.status if refusal else 200
         if not request.htmx:
-            if error:
-                messages.error(request, error)
+            if refusal is not None:
+                messages.error(request, refusal.message)
             return redirect("desk:queue")
-        context = {**_queue_context(request), "queue_error": error}
+        context = {**_queue_context(request), "queue_error": refusal.message if refusal else ""}
         return render(request, "desk/queue.html#queue", context, status=status)
-    return _handoffs_response(request, handoff.case, status=status, error=error)
+    return _handoffs_response(request, handoff.case, refusal=refusal)
 
 
 def _handoffs_response(
-    request: HttpRequest, case, *, status: int, error: str = "", form=None
+    request: HttpRequest, case, *, refusal: Refusal | None, form=None
 ) -> HttpResponse:
+    """The case page's handoffs panel, fresh; a refused request keeps the form as typed."""
     if not request.htmx:
-        if error:
-            messages.error(request, error)
+        if refusal is not None:
+            messages.error(request, refusal.message)
         return redirect("desk:case", reference=case.reference)
-    fresh = selectors.case_for_page(request.user, case.reference)
-    context = _case_context(request, fresh, handoff_error=error)
-    if form is not None and error:
+    fresh = access.desk_case(request, case.reference)
+    context = case_context(request, fresh, handoff_error=refusal.message if refusal else "")
+    if form is not None and refusal is not None:
         context["handoff_form"] = form
+    status = refusal.status if refusal else 200
     response = render(request, "desk/case.html#handoffs", context, status=status)
-    return trigger_client_event(response, "timelineChanged") if status == 200 else response
+    return trigger_client_event(response, "timelineChanged") if refusal is None else response

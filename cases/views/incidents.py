@@ -2,60 +2,38 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import similarity
+from cases import selectors, services, similarity
 from cases.forms import IncidentForm, IncidentUpdateForm
-from cases.models import Case, Incident
-from cases.services import CaseError
-from cases.services import incidents as incident_services
-from cases.views.desk import _get_case, _int
+from cases.views import access
+from cases.views.errors import attempt, form_refusal
+from cases.views.params import int_param
 from helpdesk.accounts.access import agent_required
 
 PAGE_SIZE = 50
 
 
-def _get_incident(request: HttpRequest, incident_id: int) -> Incident:
-    incident = Incident.objects.visible_to(request.user).filter(pk=incident_id).first()
-    if incident is None:
-        raise Http404("No such incident")
-    return incident
-
-
 @agent_required
 @require_GET
 def incident_list(request: HttpRequest) -> HttpResponse:
-    items = Incident.objects.select_related("created_by").order_by(
-        F("resolved_at").asc(nulls_first=True), "-created"
-    )
-    return render(
-        request,
-        "desk/incidents.html",
-        {
-            "incidents": Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")),
-            "nav": "incidents",
-        },
-    )
+    incidents = Paginator(selectors.incidents(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "desk/incidents.html", {"incidents": incidents, "nav": "incidents"})
 
 
 @agent_required
 @require_GET
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incident = _get_incident(request, incident_id)
-    cases = Paginator(
-        Case.objects.filter(incident=incident)
-        .select_related("customer", "organization", "owner", "owning_department")
-        .order_by("pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    updates = incident.updates.select_related("author").order_by("-created", "-pk")
+    incident = access.incident(request, incident_id)
+    cases = Paginator(selectors.incident_cases(incident), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "incident": incident,
         "cases": cases,
-        "updates": updates,
+        "updates": selectors.incident_updates(incident),
         "organizations": incident.organizations.all(),
         "update_form": IncidentUpdateForm(),
         "nav": "incidents",
@@ -69,16 +47,17 @@ def incident_new(request: HttpRequest) -> HttpResponse:
     refs = (
         request.POST.getlist("cases") if request.method == "POST" else request.GET.getlist("cases")
     )
-    selected = [c for ref in refs[:500] for c in Case.objects.by_reference(ref)]
+    selected = selectors.cases_by_references(request.user, refs[:500])
     initial = {"title": selected[0].title} if selected else {}
     form = IncidentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            incident = incident_services.open_incident(
+        incident, refusal = attempt(
+            lambda: services.open_incident(
                 acting_user=request.user, cases=selected, **form.cleaned_data
             )
-        except CaseError as exc:
-            form.add_error(None, str(exc))
+        )
+        if refusal is not None:
+            form.add_error(None, refusal.message)
         else:
             messages.success(request, f"Incident opened with {len(selected)} linked case(s).")
             return redirect("desk:incident", incident_id=incident.pk)
@@ -90,39 +69,41 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def incident_update(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incident = _get_incident(request, incident_id)
+    incident = access.incident(request, incident_id)
     form = IncidentUpdateForm(request.POST)
-    if form.is_valid():
-        try:
-            incident_services.post_update(
-                incident=incident,
-                acting_user=request.user,
-                body=form.cleaned_data["body"],
-                public=form.cleaned_data["public"],
-                status=form.cleaned_data["status"],
-            )
-        except CaseError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Update posted; every linked case receives it.")
+    if not form.is_valid():
+        messages.error(request, form_refusal(form).message)
+        return redirect("desk:incident", incident_id=incident.pk)
+    _update, refusal = attempt(
+        lambda: services.post_update(
+            incident=incident,
+            acting_user=request.user,
+            body=form.cleaned_data["body"],
+            public=form.cleaned_data["public"],
+            status=form.cleaned_data["status"],
+        )
+    )
+    if refusal is not None:
+        messages.error(request, refusal.message)
     else:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.success(request, "Update posted; every linked case receives it.")
     return redirect("desk:incident", incident_id=incident.pk)
 
 
 @agent_required
 @require_POST
 def link_case(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _get_case(request, reference)
-    incident_id = _int(request.POST.get("incident"))
-    try:
-        if incident_id is None:
-            incident_services.unlink_case(case=case, acting_user=request.user)
-        else:
-            incident = _get_incident(request, incident_id)
-            incident_services.link_case(case=case, incident=incident, acting_user=request.user)
-    except CaseError as exc:
-        messages.error(request, str(exc))
+    case = access.desk_case(request, reference)
+    incident_id = int_param(request.POST.get("incident"))
+    if incident_id is None:
+        _case, refusal = attempt(lambda: services.unlink_case(case=case, acting_user=request.user))
+    else:
+        incident = access.incident(request, incident_id)
+        _case, refusal = attempt(
+            lambda: services.link_case(case=case, incident=incident, acting_user=request.user)
+        )
+    if refusal is not None:
+        messages.error(request, refusal.message)
     return redirect("desk:case", reference=case.reference)
 
 
@@ -130,6 +111,6 @@ def link_case(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def similar(request: HttpRequest, reference: str) -> HttpResponse:
     """The case page's "others reported something similar" panel, loaded after the page."""
-    case = _get_case(request, reference)
+    case = access.desk_case(request, reference)
     found = similarity.similar_to(case)
     return render(request, "desk/_similar.html", {"case": case, "similar": found})

@@ -6,28 +6,21 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.views import access
 from helpdesk.accounts import audit
 from helpdesk.accounts.access import agent_required
 from helpdesk.accounts.models import AuditEvent, Organization
-from notifications import inbound
+from notifications import inbound, selectors
 from notifications.models import InboundMessage
-
-
-def _get(message_id: int) -> InboundMessage:
-    found = InboundMessage.objects.filter(pk=message_id).first()
-    if found is None:
-        raise Http404("No such message")
-    return found
 
 
 @agent_required
 @require_GET
 def quarantine(request: HttpRequest) -> HttpResponse:
-    waiting = InboundMessage.objects.filter(status=InboundMessage.Status.QUARANTINED).order_by(
-        "-received", "-pk"
-    )
     context = {
-        "messages_page": Paginator(waiting, 50).get_page(request.GET.get("page")),
+        "messages_page": Paginator(selectors.quarantined_mail(), 50).get_page(
+            request.GET.get("page")
+        ),
         "organizations": Organization.objects.order_by("name"),
         "nav": "mail",
     }
@@ -37,7 +30,7 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def decide(request: HttpRequest, message_id: int, action: str) -> HttpResponse:
-    stored = _get(message_id)
+    stored = access.inbound_message(request, message_id)
     if stored.status != InboundMessage.Status.QUARANTINED:
         messages.error(request, "This message was handled already.")
         return redirect("desk:quarantine")
@@ -62,7 +55,7 @@ def decide(request: HttpRequest, message_id: int, action: str) -> HttpResponse:
 @agent_required
 @require_GET
 def raw(request: HttpRequest, message_id: int) -> FileResponse:
-    stored = _get(message_id)
+    stored = access.inbound_message(request, message_id)
     audit.record(AuditEvent.Kind.ATTACHMENT_DOWNLOAD, request=request, raw_mail=stored.pk)
     response = FileResponse(
         stored.raw.open("rb"),

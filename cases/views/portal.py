@@ -1,15 +1,16 @@
 """The customer portal: my cases, the public timeline, reply, confirm, rate, report.
 
-Every read goes through `Case.objects.visible_to(user)`; another organisation's case,
-entry, attachment or fragment is a 404. Agents may open the portal as a preview: they read
-what customers read, and every action answers 403 for them.
+Every read goes through `cases.views.access` (the visibility querysets); another
+organisation's case, entry, attachment or fragment is a 404. Agents may open the portal as
+a preview: they read what customers read, are offered no action, and every action answers
+403 for them.
 """
 
 from contextlib import suppress
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -25,31 +26,15 @@ from cases.forms import (
     ReportCaseForm,
     StillBrokenForm,
 )
-from cases.models import PRIORITIES_BY_TIER, Case, Incident, Priority
-from cases.services import incidents as incident_services
-from cases.views.desk import _int, serve_attachment
-from helpdesk.accounts import audit
+from cases.models import PRIORITIES_BY_TIER, Case, Priority, Status
+from cases.views import access
+from cases.views.downloads import serve_attachment
+from cases.views.errors import Refusal, attempt
+from cases.views.params import int_param
 from helpdesk.accounts.access import customer_required, portal_access
-from helpdesk.accounts.models import AuditEvent
 from helpdesk.accounts.views import rate_limited
 
 PAGE_SIZE = 20
-
-
-def _get_case(request: HttpRequest, reference: str) -> Case:
-    case = (
-        Case.objects.visible_to(request.user)
-        .by_reference(reference)
-        .select_related("owner", "owning_department", "customer", "organization", "incident")
-        .prefetch_related("identifiers")
-        .first()
-    )
-    if case is None:
-        if Case.objects.by_reference(reference).exists():
-            # Someone else's case: answer as if it did not exist, and keep a trace.
-            audit.record(AuditEvent.Kind.ACCESS_DENIED, request=request, reason="case")
-        raise Http404("No such case")
-    return case
 
 
 @portal_access
@@ -62,17 +47,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, case: Case, **extra) -> dict:
-    satisfaction = getattr(case, "satisfaction", None) if case.status == "closed" else None
+    user = request.user
+    satisfaction = getattr(case, "satisfaction", None) if case.status == Status.CLOSED else None
     return {
         "case": case,
+        # What the customer may do now (an agent's preview offers nothing).
+        "allowed": services.allowed_actions(case, user) if user.is_customer else frozenset(),
         "where": selectors.where_it_is(case),
         "reply_form": PortalReplyForm(),
         "still_broken_form": StillBrokenForm(),
         "rating_form": RatingForm(),
         "identifier_form": IdentifierForm(),
         "satisfaction": satisfaction,
-        "is_customer": request.user.is_customer,
-        **selectors.timeline_window(request.user, case, public_only=True),
+        **selectors.timeline_window(user, case, public_only=True),
         **extra,
     }
 
@@ -80,134 +67,154 @@ def _case_context(request: HttpRequest, case: Case, **extra) -> dict:
 @portal_access
 @require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _get_case(request, reference)
+    case = access.portal_case(request, reference)
     return render(request, "portal/case.html", _case_context(request, case))
 
 
 @portal_access
 @require_GET
 def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _get_case(request, reference)
+    case = access.portal_case(request, reference)
     if "before" in request.GET:
-        window = selectors.timeline_window(
-            request.user, case, before=_int(request.GET.get("before")), public_only=True
-        )
+        before = int_param(request.GET.get("before"))
+        window = selectors.timeline_window(request.user, case, before=before, public_only=True)
         return render(request, "portal/case.html#earlier", {"case": case, **window})
-    window = selectors.timeline_window(
-        request.user, case, after=_int(request.GET.get("after")) or 0, public_only=True
-    )
+    after = int_param(request.GET.get("after")) or 0
+    window = selectors.timeline_window(request.user, case, after=after, public_only=True)
     return render(request, "portal/case.html#timeline_poll", {"case": case, **window})
 
 
-def _answer(request: HttpRequest, case: Case, *, status: int = 200, **extra) -> HttpResponse:
-    """After an action: the refreshed case panel (HTMX) or the page (no JavaScript)."""
+def _answer(
+    request: HttpRequest, case: Case, *, refusal: Refusal | None = None, notice: str = "", **forms
+) -> HttpResponse:
+    """After an action: the refreshed case panel (HTMX) or the page (no JavaScript). A
+    refusal shows its message with the case as it is now and the forms as typed."""
+    fresh = access.portal_case(request, case.reference)
+    if refusal is not None:
+        context = _case_context(request, fresh, error=refusal.message, **forms)
+        if not request.htmx:
+            return render(request, "portal/case.html", context, status=refusal.status)
+        return render(request, "portal/case.html#panel", context, status=refusal.status)
     if not request.htmx:
-        if extra.get("error"):
-            messages.error(request, extra["error"])
-            fresh = _get_case(request, case.reference)
-            return render(
-                request, "portal/case.html", _case_context(request, fresh, **extra), status=status
-            )
-        if extra.get("notice"):
-            # Without JavaScript the page is reloaded: the confirmation travels as a message.
-            messages.success(request, extra["notice"])
+        # Without JavaScript the page is reloaded: the confirmation travels as a message.
+        messages.success(request, notice)
         return redirect("portal:case", reference=case.reference)
-    fresh = _get_case(request, case.reference)
     response = render(
-        request, "portal/case.html#panel", _case_context(request, fresh, **extra), status=status
+        request, "portal/case.html#panel", _case_context(request, fresh, notice=notice)
     )
-    return trigger_client_event(response, "timelineChanged") if status == 200 else response
+    return trigger_client_event(response, "timelineChanged")
 
 
 @customer_required
 @require_POST
 def reply(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _get_case(request, reference)
+    case = access.portal_case(request, reference)
     form = PortalReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _answer(request, case, status=422, reply_form=form, error="Check your message.")
-    services.add_customer_message(
-        case=case,
-        acting_user=request.user,
-        body=form.cleaned_data["body"],
-        files=form.cleaned_data["files"],
+        refusal = Refusal("Check your message.", 422)
+        return _answer(request, case, refusal=refusal, reply_form=form)
+    _entry, refusal = attempt(
+        lambda: services.add_customer_message(
+            case=case,
+            acting_user=request.user,
+            body=form.cleaned_data["body"],
+            files=form.cleaned_data["files"],
+        )
     )
+    if refusal is not None:
+        return _answer(request, case, refusal=refusal, reply_form=form)
     return _answer(request, case, notice="Sent. Your case's owner has it.")
 
 
 @customer_required
 @require_POST
 def confirm(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _get_case(request, reference)
-    try:
-        services.confirm_resolution(case=case, acting_user=request.user, expected_version=None)
-    except services.CaseError as exc:
-        return _answer(request, case, status=409, error=str(exc))
-    return _answer(request, case, notice="Thank you! Your case is closed.")
+    case = access.portal_case(request, reference)
+    _case, refusal = attempt(
+        lambda: services.confirm_resolution(
+            case=case, acting_user=request.user, expected_version=None
+        )
+    )
+    return _answer(request, case, refusal=refusal, notice="Thank you! Your case is closed.")
 
 
 @customer_required
 @require_POST
 def still_broken(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _get_case(request, reference)
+    case = access.portal_case(request, reference)
     form = StillBrokenForm(request.POST)
     if not form.is_valid():
-        return _answer(
-            request, case, status=422, still_broken_form=form, error=form.errors["body"][0]
-        )
-    try:
-        services.reopen(
+        refusal = Refusal(form.errors["body"][0], 422)
+        return _answer(request, case, refusal=refusal, still_broken_form=form)
+    _case, refusal = attempt(
+        lambda: services.reopen(
             case=case,
             acting_user=request.user,
             reason=form.cleaned_data["body"],
             expected_version=None,
         )
-    except services.CaseError as exc:
-        return _answer(request, case, status=409, error=str(exc))
-    return _answer(request, case, notice="Thank you. Your case is open again with its owner.")
+    )
+    return _answer(
+        request,
+        case,
+        refusal=refusal,
+        still_broken_form=form,
+        notice="Thank you. Your case is open again with its owner.",
+    )
 
 
 @customer_required
 @require_POST
 def rate(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _get_case(request, reference)
+    case = access.portal_case(request, reference)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        return _answer(request, case, status=422, rating_form=form, error="Choose 1 to 5.")
-    try:
-        services.rate_case(case=case, acting_user=request.user, **form.cleaned_data)
-    except services.CaseError as exc:
-        return _answer(request, case, status=409, error=str(exc))
-    return _answer(request, case, notice="Thank you for your rating.")
+        return _answer(request, case, refusal=Refusal("Choose 1 to 5.", 422), rating_form=form)
+    _rating, refusal = attempt(
+        lambda: services.rate_case(case=case, acting_user=request.user, **form.cleaned_data)
+    )
+    return _answer(
+        request, case, refusal=refusal, rating_form=form, notice="Thank you for your rating."
+    )
 
 
 @customer_required
 @require_POST
 def add_identifier(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _get_case(request, reference)
+    case = access.portal_case(request, reference)
     form = IdentifierForm(request.POST)
     if not form.is_valid():
-        return _answer(request, case, status=422, error="Give both a name and a value.")
-    services.add_identifier(case=case, acting_user=request.user, **form.cleaned_data)
-    return _answer(request, case, notice="Saved. Everyone working on your case sees it.")
+        refusal = Refusal("Give both a name and a value.", 422)
+        return _answer(request, case, refusal=refusal, identifier_form=form)
+    _identifier, refusal = attempt(
+        lambda: services.add_identifier(case=case, acting_user=request.user, **form.cleaned_data)
+    )
+    return _answer(
+        request,
+        case,
+        refusal=refusal,
+        identifier_form=form,
+        notice="Saved. Everyone working on your case sees it.",
+    )
 
 
 @customer_required
 @require_POST
 def remove_identifier(request: HttpRequest, reference: str, identifier_id: int) -> HttpResponse:
-    case = _get_case(request, reference)
-    try:
-        services.remove_identifier(case=case, acting_user=request.user, identifier_id=identifier_id)
-    except services.CaseError as exc:
-        return _answer(request, case, status=404, error=str(exc))
-    return _answer(request, case, notice="Removed.")
+    case = access.portal_case(request, reference)
+    _removed, refusal = attempt(
+        lambda: services.remove_identifier(
+            case=case, acting_user=request.user, identifier_id=identifier_id
+        )
+    )
+    return _answer(request, case, refusal=refusal, notice="Removed.")
 
 
 @portal_access
 @require_GET
 def attachment(request: HttpRequest, reference: str, attachment_id: int):
-    case = _get_case(request, reference)
-    return serve_attachment(request, selectors.attachment_for(request.user, case, attachment_id))
+    case = access.portal_case(request, reference)
+    return serve_attachment(request, access.attachment(request, case, attachment_id))
 
 
 @customer_required
@@ -220,8 +227,8 @@ def report(request: HttpRequest) -> HttpResponse:
     form = ReportCaseForm(request.POST or None, request.FILES or None, allowed_priorities=allowed)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            case = services.report_case(
+        case, refusal = attempt(
+            lambda: services.report_case(
                 acting_user=request.user,
                 title=data["title"],
                 description=data["description"],
@@ -229,8 +236,9 @@ def report(request: HttpRequest) -> HttpResponse:
                 identifiers=[services.IdentifierInput(n, v) for n, v in data["identifiers"]],
                 files=data["files"],
             )
-        except services.CaseError as exc:
-            form.add_error(None, str(exc))
+        )
+        if refusal is not None:
+            form.add_error(None, refusal.message)
         else:
             _follow_known_issue(request, case)
             messages.success(request, f"Thank you. Your case {case.reference} is with us.")
@@ -242,14 +250,14 @@ def report(request: HttpRequest) -> HttpResponse:
 
 def _follow_known_issue(request: HttpRequest, case: Case) -> None:
     """The customer said their problem is a known issue: link the new case to it."""
-    incident_id = _int(request.POST.get("incident"))
+    incident_id = int_param(request.POST.get("incident"))
     if incident_id is None:
         return
-    found = Incident.objects.visible_to(request.user).open().filter(pk=incident_id).first()
+    found = selectors.open_incident_for(request.user, incident_id)
     # Resolved meanwhile: the case stands on its own, with its owner to come.
     if found is not None:
         with suppress(services.CaseError):
-            incident_services.link_case(case=case, incident=found, acting_user=request.user)
+            services.link_case(case=case, incident=found, acting_user=request.user)
 
 
 @customer_required
@@ -279,10 +287,10 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 @require_GET
 def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
     """A known issue's public page: only for organisations it affects (404 otherwise)."""
-    found = Incident.objects.visible_to(request.user).filter(pk=incident_id).first()
-    if found is None:
-        raise Http404("No such incident")
-    updates = found.updates.filter(visibility="public").order_by("-created", "-pk")
-    my_cases = Case.objects.visible_to(request.user).filter(incident=found).order_by("pk")[:20]
-    context = {"incident": found, "updates": updates, "my_cases": my_cases}
+    found = access.incident(request, incident_id)
+    context = {
+        "incident": found,
+        "updates": selectors.public_incident_updates(found),
+        "my_cases": selectors.my_cases_on_incident(request.user, found),
+    }
     return render(request, "portal/incident.html", context)

@@ -585,7 +585,8 @@ def test_department_queue_query_count_is_flat(
         add_handoffs(size - Handoff.objects.count())
         with django_assert_num_queries(6):
             page = client.get("/desk/queue/")
-        with django_assert_num_queries(5):
+        # The fragment reads the agent's departments for the buttons each row offers.
+        with django_assert_num_queries(6):
             fragment = client.get("/desk/queue/", headers=HTMX)
         assert page.status_code == fragment.status_code == 200
         assert f"{size} open handoffs" in page_text(fragment.text)

@@ -319,7 +319,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing(transactional_db, agent, cus
 def test_a_notice_written_while_the_broker_is_down_is_sent_once_it_is_back(
     transactional_db, agent, customer, tmp_path, caplog
 ):
-    caplog.set_level(logging.WARNING, logger="notifications.outbox")
+    caplog.set_level(logging.WARNING, logger="helpdesk.queue")
     sink = SmtpSink().start()
     private = PrivateRedis(free_port(), log=tmp_path / "redis.log")
     worker = None

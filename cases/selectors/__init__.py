@@ -1,0 +1,81 @@
+"""Reads that span relations, each with its joins fixed so query counts stay flat.
+
+Every read that depends on who asks goes through `Case.objects.visible_to(user)` (or the
+querysets built on it). One module per surface:
+
+    queues      my cases, the triage queue, search
+    case_page   the case with its people, the timeline window, agents, attachments
+    handoffs    a department's queue, a case's handoffs and bounce data
+    portal      a customer's cases, where one is, similar ones, known issues
+    incidents   the incident list and pages
+"""
+
+from cases.selectors.case_page import (
+    agents_for_picker,
+    attachment_for,
+    case_for_page,
+    timeline,
+    timeline_window,
+)
+from cases.selectors.handoffs import (
+    BounceStats,
+    bounce_stats,
+    case_handoffs,
+    department_queue,
+    ownership_path,
+    recurs,
+)
+from cases.selectors.incidents import (
+    cases_by_references,
+    incident_cases,
+    incident_updates,
+    incidents,
+)
+from cases.selectors.portal import (
+    my_cases_on_incident,
+    open_incident_for,
+    portal_case,
+    portal_cases,
+    public_incident_updates,
+    similar_open_cases,
+    where_it_is,
+)
+from cases.selectors.queues import (
+    SEARCH_LIMIT,
+    SEARCH_MIN_CHARS,
+    my_cases,
+    search_cases,
+    triage_queue,
+    with_nearest_due,
+)
+
+__all__ = [
+    "SEARCH_LIMIT",
+    "SEARCH_MIN_CHARS",
+    "BounceStats",
+    "agents_for_picker",
+    "attachment_for",
+    "bounce_stats",
+    "case_for_page",
+    "case_handoffs",
+    "cases_by_references",
+    "department_queue",
+    "incident_cases",
+    "incident_updates",
+    "incidents",
+    "my_cases",
+    "my_cases_on_incident",
+    "open_incident_for",
+    "ownership_path",
+    "portal_case",
+    "portal_cases",
+    "public_incident_updates",
+    "recurs",
+    "search_cases",
+    "similar_open_cases",
+    "timeline",
+    "timeline_window",
+    "triage_queue",
+    "where_it_is",
+    "with_nearest_due",
+]

@@ -1,0 +1,106 @@
+"""The desk's lists of cases: my cases by time to breach, the triage queue, search."""
+
+from datetime import UTC, datetime
+
+from django.db.models import Case as DbCase
+from django.db.models import Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Least
+
+from cases.models import (
+    Case,
+    CustomerIdentifier,
+    Status,
+    parse_reference,
+)
+from helpdesk.accounts.models import Organization, User
+
+LIST_RELATED = ("customer", "organization", "owner", "owning_department")
+
+
+def _for_list(cases: QuerySet) -> QuerySet:
+    return cases.select_related(*LIST_RELATED).prefetch_related(
+        Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
+    )
+
+
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def with_nearest_due(cases: QuerySet) -> QuerySet:
+    """Annotate the nearest running SLA due time (NULLs never win, on PostgreSQL and
+    SQLite); a paused or closed case's clocks do not run, so it sorts after every running
+    one."""
+    far = Value(FAR_FUTURE)
+    return cases.annotate(
+        nearest_due=DbCase(
+            When(
+                status__in=[Status.NEW, Status.OPEN],
+                then=Least(
+                    Coalesce("first_response_due", far),
+                    Coalesce("next_update_due", far),
+                    Coalesce("resolution_due", far),
+                ),
+            ),
+            default=far,
+        )
+    )
+
+
+def my_cases(user: User) -> QuerySet:
+    """The agent's own active cases, nearest breach first (then priority, then oldest).
+
+    Paused cases (waiting on the customer, pending confirmation) have no running clock
+    and come after every running one.
+    """
+    return _for_list(
+        with_nearest_due(
+            Case.objects.visible_to(user).filter(owner=user).exclude(status=Status.CLOSED)
+        ).order_by("nearest_due", "-priority", "created", "pk")
+    )
+
+
+def triage_queue(user: User) -> QuerySet:
+    """Unowned new cases, oldest first: nobody's problem must stay nobody's for long."""
+    return _for_list(
+        Case.objects.visible_to(user)
+        .filter(status=Status.NEW, owner__isnull=True)
+        .order_by("created", "pk")
+    )
+
+
+SEARCH_LIMIT = 1000
+SEARCH_MIN_CHARS = 3
+
+
+def search_cases(user: User, query: str) -> QuerySet:
+    """Reference, title, customer, organisation or any customer identifier.
+
+    The matching ids come first, from one UNION whose every branch has its own index
+    (trigram indexes on titles and identifier values on PostgreSQL; customers and
+    organisations are small), capped at SEARCH_LIMIT; the page then reads only those
+    cases. An OR across joined tables would scan every case instead.
+    """
+    query = query.strip()
+    cases = Case.objects.visible_to(user)
+    if not query:
+        return cases.none()
+    number = parse_reference(query)
+    if len(query) < SEARCH_MIN_CHARS:
+        # Too short to search inside texts: only a reference like "12" matches.
+        return _for_list(cases.filter(pk=number or 0).order_by("-updated", "-pk"))
+    people = User.objects.filter(
+        Q(full_name__icontains=query) | Q(email__icontains=query), role=User.Role.CUSTOMER
+    )
+    branches = [
+        Case.objects.filter(customer__in=people.values("pk")).values("pk"),
+        Case.objects.filter(
+            organization__in=Organization.objects.filter(name__icontains=query).values("pk")
+        ).values("pk"),
+        CustomerIdentifier.objects.filter(value__icontains=query).values("case_id"),
+    ]
+    if number is not None:
+        branches.append(Case.objects.filter(pk=number).values("pk"))
+    # UNION ALL lets the database stop at the limit; duplicates are dropped here.
+    matches = Case.objects.filter(title__icontains=query).values("pk").union(*branches, all=True)
+    ids = list(dict.fromkeys(row["pk"] for row in matches[:SEARCH_LIMIT]))
+    return _for_list(cases.filter(pk__in=ids).order_by("-updated", "-pk"))

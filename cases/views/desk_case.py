@@ -1,0 +1,147 @@
+"""The desk's case page: the header with the actions this agent may take, the shared
+timeline (polled), the composer, the handoffs panel, identifiers and attachments."""
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from cases import selectors, services
+from cases.forms import (
+    IDENTIFIER_SUGGESTIONS,
+    ComposerForm,
+    HandoffRequestForm,
+    IdentifierForm,
+    ProposeForm,
+    ReasonForm,
+    TransferForm,
+    WaitForm,
+)
+from cases.models import Case, Priority
+from cases.views import access
+from cases.views.downloads import serve_attachment
+from cases.views.errors import Refusal, attempt
+from cases.views.params import int_param
+from helpdesk.accounts.access import agent_required
+
+
+def case_context(request: HttpRequest, case: Case, **extra) -> dict:
+    """What the header and the handoffs panel need: the case, the actions this agent may
+    take now (`allowed`, one rule with the services), the handoffs with theirs."""
+    user = request.user
+    version = {"version": case.version}
+    department_ids = {d.pk for d in user.departments.all()}
+    handoffs = selectors.case_handoffs(case)
+    for handoff in handoffs:
+        handoff.case = case  # the permission rule reads the case's owner
+        handoff.actions = services.allowed_handoff_actions(
+            handoff, user, department_ids=department_ids
+        )
+    allowed = services.allowed_actions(case, user)
+    return {
+        "case": case,
+        "allowed": allowed,
+        "handoffs": handoffs,
+        "open_handoffs": [h for h in handoffs if h.is_open],
+        "bounce": selectors.bounce_stats(case, handoffs),
+        "handoff_form": HandoffRequestForm(),
+        "priorities": Priority.choices,
+        "identifier_suggestions": IDENTIFIER_SUGGESTIONS,
+        "transfer_form": TransferForm(initial=version),
+        "wait_form": WaitForm(initial=version),
+        "propose_form": ProposeForm(initial=version),
+        "reason_form": ReasonForm(initial=version),
+        "identifier_form": IdentifierForm(),
+        # Only a page that offers a transfer needs the list of agents.
+        "agents": selectors.agents_for_picker() if "transfer" in allowed else [],
+        **extra,
+    }
+
+
+def page_response(request: HttpRequest, case: Case, *, status: int = 200, **extra):
+    """The whole case page (first load, and every answer to a browser without HTMX)."""
+    context = case_context(request, case, **extra)
+    context.setdefault("composer", ComposerForm())
+    context.update(selectors.timeline_window(request.user, case))
+    return render(request, "desk/case.html", context, status=status)
+
+
+@agent_required
+@require_GET
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return page_response(request, access.desk_case(request, reference))
+
+
+@agent_required
+@require_GET
+def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
+    """Polling: entries newer than `after`; or a page of entries before `before`."""
+    case = access.desk_case(request, reference)
+    if "before" in request.GET:
+        before = int_param(request.GET.get("before"))
+        window = selectors.timeline_window(request.user, case, before=before)
+        return render(request, "desk/case.html#earlier", {"case": case, **window})
+    after = int_param(request.GET.get("after")) or 0
+    window = selectors.timeline_window(request.user, case, after=after)
+    return render(request, "desk/case.html#timeline_poll", {"case": case, **window})
+
+
+@agent_required
+@require_POST
+def case_entry(request: HttpRequest, reference: str) -> HttpResponse:
+    """The composer: a public reply (owner's voice) or an internal note (anyone)."""
+    case = access.desk_case(request, reference)
+    form = ComposerForm(request.POST, request.FILES)
+    refusal = None
+    if form.is_valid():
+        write = (
+            services.reply_to_customer
+            if form.cleaned_data["kind"] == ComposerForm.REPLY
+            else services.add_internal_note
+        )
+        _entry, refusal = attempt(
+            lambda: write(
+                case=case,
+                acting_user=request.user,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            )
+        )
+        if refusal is None:
+            if not request.htmx:
+                return redirect("desk:case", reference=case.reference)
+            context = {
+                "case": case,
+                "allowed": services.allowed_actions(case, request.user),
+                "composer": ComposerForm(initial={"kind": form.cleaned_data["kind"]}),
+                "composer_status": "Added to the timeline.",
+            }
+            response = render(request, "desk/case.html#composer", context)
+            return trigger_client_event(response, "timelineChanged")
+    # The form comes back as typed: nothing the agent wrote is lost.
+    refusal = refusal or Refusal("", 422)
+    if request.htmx:
+        context = {
+            "case": case,
+            "allowed": services.allowed_actions(case, request.user),
+            "composer": form,
+            "composer_error": refusal.message,
+        }
+        return render(request, "desk/case.html#composer", context, status=refusal.status)
+    return page_response(
+        request, case, status=refusal.status, composer=form, composer_error=refusal.message
+    )
+
+
+@agent_required
+@require_GET
+def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    case = access.desk_case(request, reference)
+    return serve_attachment(request, access.attachment(request, case, attachment_id))
+
+
+@agent_required
+@require_GET
+def agent_picker(request: HttpRequest) -> HttpResponse:
+    agents = selectors.agents_for_picker(request.GET.get("q", "")[:100])
+    return render(request, "desk/case.html#agent_options", {"agents": agents})
