@@ -188,6 +188,22 @@ def refresh_clocks(case: Case, *, now: datetime | None = None) -> list[str]:
     return CLOCK_FIELDS
 
 
+def next_contact(case: Case, now: datetime | None = None) -> datetime | None:
+    """When the customer hears from us next: the one rule for portal and email.
+
+    None while we wait on the customer (or they on a confirmation) and once closed.
+    Otherwise the earliest still ahead of the promised fix (ETA) and the update we owe
+    (the next update, or the first response before any); if both have passed, the update
+    we owe, overdue.
+    """
+    if case.status not in RUNNING:
+        return None
+    now = now or timezone.now()
+    owed = case.next_update_due or case.first_response_due
+    ahead = [t for t in (case.eta, owed) if t is not None and t > now]
+    return min(ahead) if ahead else owed
+
+
 def nearest_due(case: Case) -> datetime | None:
     dues = [d for d in (case.first_response_due, case.next_update_due, case.resolution_due) if d]
     return min(dues) if dues else None

@@ -50,13 +50,12 @@ from notifications.models import Notice
 # Emails a customer may get from their case: the owner's words and the system's on the
 # owner's behalf. Anything else reaching a customer would be a second voice.
 CASE_VOICE_KINDS = {
-    EntryKind.AGENT_REPLY,
-    EntryKind.STATUS_CHANGE,
-    EntryKind.DELAY_NOTICE,
-    EntryKind.INCIDENT_LINK,
-    EntryKind.INCIDENT_UPDATE,
-    "delay_notice",
-    "confirmation_reminder",
+    Notice.Kind.AGENT_REPLY,
+    Notice.Kind.STATUS_CHANGE,
+    Notice.Kind.DELAY_NOTICE,
+    Notice.Kind.INCIDENT_LINK,
+    Notice.Kind.INCIDENT_UPDATE,
+    Notice.Kind.CONFIRMATION_REMINDER,
 }
 
 
@@ -365,7 +364,7 @@ def quality(filters: Filters, *, headline: bool = False) -> dict:
     )
     closed = Q(kind=EntryKind.STATUS_CHANGE, data__to=Status.CLOSED)
     counts = entries.aggregate(
-        confirmed=Count("pk", filter=Q(kind=EntryKind.CONFIRMATION) & ~Q(data__has_key="reminder")),
+        confirmed=Count("pk", filter=Q(kind=EntryKind.CONFIRMATION)),
         auto_closed=Count("pk", filter=closed & Q(data__auto=True)),
         closed=Count("pk", filter=closed),
         proposed=Count(

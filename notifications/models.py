@@ -31,6 +31,24 @@ class Notice(models.Model):
         EMAIL = "email", "Email"
         IN_APP = "in_app", "In-app"
 
+    class Kind(models.TextChoices):
+        # To agents (in-app, and by email where they asked for it).
+        CUSTOMER_MESSAGE = "customer_message", "Customer message"
+        CASE_TRANSFERRED = "case_transferred", "Case transferred to you"
+        CASE_INHERITED = "case_inherited", "Case inherited from a leaver"
+        HANDOFF_REQUESTED = "handoff_requested", "Handoff requested"
+        HANDOFF_DONE = "handoff_done", "Handoff done"
+        HANDOFF_DECLINED = "handoff_declined", "Handoff declined"
+        SLA_WARNING = "sla_warning", "SLA warning"
+        # To customers: the owner's words and the system's on the owner's behalf (the same
+        # values as the timeline entries they carry).
+        AGENT_REPLY = "agent_reply", "Reply to customer"
+        STATUS_CHANGE = "status_change", "Status change"
+        INCIDENT_LINK = "incident_link", "Known problem linked"
+        INCIDENT_UPDATE = "incident_update", "Known problem update"
+        DELAY_NOTICE = "delay_notice", "Delay notice"
+        CONFIRMATION_REMINDER = "confirmation_reminder", "Confirmation reminder"
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
@@ -41,7 +59,7 @@ class Notice(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     subject = models.CharField(max_length=255)
     body = models.TextField(blank=True)

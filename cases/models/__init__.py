@@ -1,7 +1,7 @@
 """The case domain's models, one module per concern; import them from here."""
 
 from cases.models.case import (
-    PLAIN_STATUS,
+    CUSTOMER_STATUS,
     PRIORITIES_BY_TIER,
     TRANSITIONS,
     AppendOnlyError,
@@ -37,9 +37,9 @@ from cases.models.sla_policy import (
 )
 
 __all__ = [
+    "CUSTOMER_STATUS",
     "HANDOFF_TRANSITIONS",
     "OPEN_HANDOFF_STATUSES",
-    "PLAIN_STATUS",
     "PRIORITIES_BY_TIER",
     "TRANSITIONS",
     "AppendOnlyError",

@@ -30,8 +30,8 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-# How the portal says each status to a customer.
-PLAIN_STATUS: dict[str, str] = {
+# How each status is said to a customer, in the portal and in every email.
+CUSTOMER_STATUS: dict[str, str] = {
     Status.NEW: "Received: we're finding the right person",
     Status.OPEN: "We're working on it",
     Status.WAITING_ON_CUSTOMER: "Waiting for your reply",
@@ -217,7 +217,8 @@ class Case(models.Model):
         return f"C-{self.pk:06d}" if self.pk else "C-?"
 
     @property
-    def is_open(self) -> bool:
+    def is_active(self) -> bool:
+        """Not closed: someone still owes the customer something (any status but closed)."""
         return self.status != Status.CLOSED
 
     def can_move_to(self, status: str) -> bool:
@@ -272,6 +273,7 @@ class EntryKind(models.TextChoices):
     INCIDENT_LINK = "incident_link", "Incident link"
     INCIDENT_UPDATE = "incident_update", "Incident update"
     CONFIRMATION = "confirmation", "Confirmation"
+    CONFIRMATION_REMINDER = "confirmation_reminder", "Confirmation reminder"
     REOPEN = "reopen", "Reopened"
     ATTACHMENT = "attachment", "Attachment"
 

@@ -3,7 +3,6 @@ the known issues that affect them."""
 
 from django.db.models import Case as DbCase
 from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
 
 from cases.models import (
     Case,
@@ -27,7 +26,6 @@ def portal_cases(user: User) -> QuerySet:
                 default=Value(0),
                 output_field=IntegerField(),
             ),
-            next_contact=Coalesce("eta", "next_update_due", "first_response_due"),
         )
         .order_by("is_closed", "-updated", "-pk")
     )

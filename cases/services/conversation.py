@@ -15,6 +15,7 @@ from cases.services.permissions import require, require_agent
 from cases.services.transitions import move, status_entry
 from helpdesk.accounts.models import User
 from notifications import outbox
+from notifications.models import Notice
 
 
 def _entry_with_files(
@@ -134,7 +135,7 @@ def add_customer_message(
         outbox.notify_in_app(
             recipient=case.owner,
             case=case,
-            kind="customer_message",
+            kind=Notice.Kind.CUSTOMER_MESSAGE,
             subject=f"{acting_user.full_name} wrote on {case.reference}",
             body=body[:500],
             key=f"case:{case.pk}:customer_message:{entry.pk}",

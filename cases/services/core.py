@@ -15,6 +15,7 @@ from cases.services.errors import Conflict
 from cases.text import render_markdown
 from helpdesk.accounts.models import Department, User
 from notifications import outbox
+from notifications.models import Notice
 
 # The kinds a conflict message may name: the changes another editor could have made.
 STATE_CHANGES = [
@@ -122,7 +123,7 @@ def email_customer(
     entry: TimelineEntry,
     subject: str,
     *,
-    kind: str | None = None,
+    kind: Notice.Kind | None = None,
     urgent: bool = False,
     claimed: bool = False,
 ) -> None:
@@ -134,7 +135,7 @@ def email_customer(
     outbox.notify_by_email(
         recipient=case.customer,
         case=case,
-        kind=kind or entry.kind,
+        kind=kind or Notice.Kind(entry.kind),
         subject=f"[{case.reference}] {subject}",
         body=entry.body,
         key=f"case:{case.pk}:entry:{entry.pk}:{case.customer_id}",

@@ -23,6 +23,7 @@ from cases.services.errors import CaseError, InvalidTransition, NotAllowed
 from cases.services.permissions import require, require_agent, works_in
 from helpdesk.accounts.models import Department, User
 from notifications import outbox
+from notifications.models import Notice
 
 
 def _entry(handoff: Handoff, *, actor: User | None, event: str, body: str = "", **data) -> None:
@@ -89,7 +90,7 @@ def _return_to_owner(handoff: Handoff, *, actor: User, event: str, text: str) ->
         outbox.notify_in_app(
             recipient=case.owner,
             case=case,
-            kind=f"handoff_{event}",
+            kind=Notice.Kind(f"handoff_{event}"),
             subject=f"{handoff.department.name} {verb} its part of {case.reference}",
             body=text[:500],
             key=f"handoff:{handoff.pk}:{event}:{case.owner_id}",
@@ -148,7 +149,7 @@ def request_handoff(
         outbox.notify_in_app(
             recipient=member,
             case=case,
-            kind="handoff_requested",
+            kind=Notice.Kind.HANDOFF_REQUESTED,
             subject=f"{case.owner or acting_user} asks {department.name}: {case.reference}",
             body=needed[:500],
             key=f"handoff:{handoff.pk}:requested:{member.pk}",

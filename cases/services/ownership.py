@@ -16,6 +16,7 @@ from cases.services.permissions import require, require_agent
 from cases.services.transitions import move, status_entry
 from helpdesk.accounts.models import User
 from notifications import outbox
+from notifications.models import Notice
 
 
 def _set_owner(case: Case, owner: User) -> None:
@@ -139,7 +140,7 @@ def transfer_ownership(
     outbox.notify_in_app(
         recipient=to,
         case=case,
-        kind="case_transferred",
+        kind=Notice.Kind.CASE_TRANSFERRED,
         subject=f"You now own {case.reference}: {case.title}",
         body=f"{acting_user.full_name}: {reason}",
         key=f"case:{case.pk}:transferred:{entry.pk}:{to.pk}",
@@ -204,7 +205,7 @@ def write_inheritance(case: Case, *, leaving: User, acting_user: User | None) ->
     outbox.notify_in_app(
         recipient=lead,
         case=case,
-        kind="case_inherited",
+        kind=Notice.Kind.CASE_INHERITED,
         subject=f"You now own {case.reference}: {case.title}",
         body=f"{leaving.full_name} was deactivated. Please review or transfer the case.",
         key=f"case:{case.pk}:inherited:{entry.pk}:{lead.pk}",

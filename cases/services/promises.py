@@ -19,6 +19,7 @@ from cases.services.errors import CaseError
 from cases.services.permissions import require
 from cases.text import say_when
 from helpdesk.accounts.models import User
+from notifications.models import Notice
 
 
 def settle_promises(case: Case, *, replaced: bool = False) -> None:
@@ -94,7 +95,11 @@ def send_delay_notice(*, case: Case, acting_user: User, message: str, new_eta: d
     make_promise(case, acting_user=acting_user, eta=new_eta)
     _public_word(case)
     email_customer(
-        case, entry, "A delay on your case, and a new estimate", kind="delay_notice", urgent=True
+        case,
+        entry,
+        "A delay on your case, and a new estimate",
+        kind=Notice.Kind.DELAY_NOTICE,
+        urgent=True,
     )
     return case
 

@@ -13,13 +13,13 @@ from django.conf import settings
 
 from cases import clocks, sla
 from cases.models import (
+    CUSTOMER_STATUS,
     Case,
     EntryKind,
     Handoff,
     SLAEvent,
     SLAStep,
     SLATarget,
-    Status,
     Visibility,
 )
 from cases.services.core import email_customer, write_entry
@@ -27,14 +27,8 @@ from cases.services.lifecycle import auto_close
 from cases.text import say_when
 from helpdesk.accounts.models import User
 from notifications import outbox
+from notifications.models import Notice
 
-STATUS_WORDS = {
-    Status.NEW: "We have your case and are assigning it to the right person.",
-    Status.OPEN: "We're working on it.",
-    Status.WAITING_ON_CUSTOMER: "We're waiting for your reply.",
-    Status.PENDING_CONFIRMATION: "We think it's fixed: please confirm.",
-    Status.CLOSED: "Closed.",
-}
 TARGET_WORDS = {
     SLATarget.FIRST_RESPONSE: "first response",
     SLATarget.NEXT_UPDATE: "next update",
@@ -44,7 +38,7 @@ TARGET_WORDS = {
 
 def customer_facts(case: Case, *, next_contact: datetime | None) -> str:
     """Where the case stands, in customer-safe words only (no internal entry, ever)."""
-    lines = [f"Status: {STATUS_WORDS[case.status]}"]
+    lines = [f"Status: {CUSTOMER_STATUS[case.status]}."]
     summaries = [
         f"With our {h.department.name} team: {h.customer_summary}"
         for h in Handoff.objects.open().filter(case=case).select_related("department")
@@ -122,17 +116,17 @@ def _remind_to_confirm(case: Case, now: datetime) -> None:
     )
     entry = write_entry(
         case=case,
-        kind=EntryKind.CONFIRMATION,
+        kind=EntryKind.CONFIRMATION_REMINDER,
         actor=None,
         visibility=Visibility.PUBLIC,
         body=body,
-        data={"reminder": True, "closes": closes.isoformat(), "summary": "reminder sent"},
+        data={"closes": closes.isoformat(), "summary": "reminder sent"},
     )
     email_customer(
         case,
         entry,
         f"Is it fixed? Please confirm: {case.title}",
-        kind="confirmation_reminder",
+        kind=Notice.Kind.CONFIRMATION_REMINDER,
         claimed=True,
     )
 
@@ -171,7 +165,7 @@ def _warn_staff(case: Case, target: str, due: datetime, now: datetime, quiet_sin
         outbox.notify_in_app(
             recipient=person,
             case=case,
-            kind="sla_warning",
+            kind=Notice.Kind.SLA_WARNING,
             subject=subject,
             body=body,
             key=key,
@@ -180,7 +174,7 @@ def _warn_staff(case: Case, target: str, due: datetime, now: datetime, quiet_sin
         outbox.notify_by_email(
             recipient=person,
             case=case,
-            kind="sla_warning",
+            kind=Notice.Kind.SLA_WARNING,
             subject=subject,
             body=body,
             key=f"{key}:email",
@@ -194,8 +188,7 @@ def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> Non
     if case.first_responded_at is not None:
         case.last_public_update = now
         clocks.refresh_clocks(case, now=now)
-    upcoming = [t for t in (case.eta, case.next_update_due) if t is not None and t > now]
-    next_contact = upcoming[0] if upcoming else due
+    next_contact = clocks.next_contact(case, now) or due
     if target == SLATarget.NEXT_UPDATE:
         subject = f"An update on your case: {case.title}"
         opening = "A short update on your case, as promised."
@@ -219,4 +212,4 @@ def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> Non
             "summary": f"customer told about the {TARGET_WORDS[target]} delay",
         },
     )
-    email_customer(case, entry, subject, kind="delay_notice", urgent=True, claimed=True)
+    email_customer(case, entry, subject, kind=Notice.Kind.DELAY_NOTICE, urgent=True, claimed=True)

@@ -3,7 +3,8 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 
-from cases.models import PLAIN_STATUS
+from cases import clocks
+from cases.models import CUSTOMER_STATUS, Case
 
 register = template.Library()
 
@@ -42,8 +43,15 @@ def risk(due: datetime | None) -> str:
 
 
 @register.filter
-def plain_status(status: str) -> str:
-    return PLAIN_STATUS.get(status, status)
+def customer_status(status: str) -> str:
+    """A status as the customer reads it (the same words as in our emails)."""
+    return CUSTOMER_STATUS.get(status, status)
+
+
+@register.filter
+def next_contact(case: Case) -> datetime | None:
+    """When the customer hears from us next (`clocks.next_contact`), or None."""
+    return clocks.next_contact(case)
 
 
 @register.filter

@@ -165,7 +165,7 @@ def test_one_reminder_then_autoclose(settings, time_machine, client, customer, o
     assert len(_reminders(customer)) == 1
     assert fresh(owned_case).status == Status.PENDING_CONFIRMATION
     reminder_entries = TimelineEntry.objects.filter(
-        case=owned_case, kind=EntryKind.CONFIRMATION, data__reminder=True
+        case=owned_case, kind=EntryKind.CONFIRMATION_REMINDER
     )
     assert reminder_entries.count() == 1
 
@@ -280,4 +280,6 @@ def test_a_fix_proposed_after_waiting_on_the_customer_gets_the_full_time_to_answ
     run_sweep(now=a_minute_later)
 
     assert fresh(owned_case).status == Status.PENDING_CONFIRMATION
-    assert not TimelineEntry.objects.filter(case=owned_case, data__reminder=True).exists()
+    assert not TimelineEntry.objects.filter(
+        case=owned_case, kind=EntryKind.CONFIRMATION_REMINDER
+    ).exists()
