@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 (
                     "time_zone",
                     models.CharField(
-                        default="UTC", max_length=64, validators=[cases.models._validate_time_zone]
+                        default="UTC", max_length=64, validators=[cases.models.validate_time_zone]
                     ),
                 ),
             ],

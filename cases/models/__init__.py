@@ -4,17 +4,11 @@ from cases.models.case import (
     CUSTOMER_STATUS,
     PRIORITIES_BY_TIER,
     TRANSITIONS,
-    AppendOnlyError,
-    Attachment,
     Case,
     CustomerIdentifier,
-    EntryKind,
     Priority,
     Satisfaction,
     Status,
-    TimelineEntry,
-    Visibility,
-    attachment_path,
     parse_reference,
 )
 from cases.models.handoff import (
@@ -33,7 +27,15 @@ from cases.models.sla_policy import (
     SLAPolicy,
     SLAStep,
     SLATarget,
-    _validate_time_zone,
+    validate_time_zone,
+)
+from cases.models.timeline import (
+    AppendOnlyError,
+    Attachment,
+    EntryKind,
+    TimelineEntry,
+    Visibility,
+    attachment_path,
 )
 
 __all__ = [
@@ -65,7 +67,7 @@ __all__ = [
     "Status",
     "TimelineEntry",
     "Visibility",
-    "_validate_time_zone",
     "attachment_path",
     "parse_reference",
+    "validate_time_zone",
 ]

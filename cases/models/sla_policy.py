@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.models.case import Case, Priority
 
 
-def _validate_time_zone(value: str) -> None:
+def validate_time_zone(value: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from django.core.exceptions import ValidationError
@@ -25,7 +25,7 @@ class BusinessCalendar(models.Model):
     """When the SLA clock runs: a time zone, weekly working hours and holidays."""
 
     name = models.CharField(max_length=100, unique=True)
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[_validate_time_zone])
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
 
     class Meta:
         ordering = ["name"]

@@ -1,121 +1,13 @@
-"""Demo data: the people, organisations and departments that replay DESIGN.md's stories.
-
-Every function is idempotent: rows are looked up by a natural key and created only when
-missing, so a second run changes nothing.
-"""
+"""The demo cases: the stories of DESIGN.md (the laptop, the leak, the delay) and a
+few unowned cases for triage."""
 
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from helpdesk.accounts.models import Department, Organization, User
-
-DEMO_PASSWORD = "demo"
-
-ORGANIZATIONS = [
-    ("Acme", Organization.Tier.PREMIUM, "acme.test"),
-    ("Globex", Organization.Tier.STANDARD, "globex.test"),
-]
-
-DEPARTMENTS = ["Support", "Software", "Hardware", "Parts", "Warranty"]
-
-# (email, full name, role, organisation or departments, lead of)
-PEOPLE = [
-    ("manager@demo.test", "Morgan Reyes", User.Role.MANAGER, ["Support"], "Support"),
-    ("agent@demo.test", "Dana Lee", User.Role.AGENT, ["Support"], None),
-    ("hardware@demo.test", "Sam Okafor", User.Role.AGENT, ["Hardware"], "Hardware"),
-    ("software@demo.test", "Priya Nair", User.Role.AGENT, ["Software"], "Software"),
-    ("parts@demo.test", "Lena Vogel", User.Role.AGENT, ["Parts"], "Parts"),
-    ("warranty@demo.test", "Tomás Ruiz", User.Role.AGENT, ["Warranty"], "Warranty"),
-    ("customer@demo.test", "Alex Kim", User.Role.CUSTOMER, "Acme", None),
-    ("other@demo.test", "Jordan Blake", User.Role.CUSTOMER, "Globex", None),
-]
-
-
-@transaction.atomic
-def seed_people() -> dict[str, User]:
-    organizations = {
-        name: Organization.objects.get_or_create(
-            name=name, defaults={"sla_tier": tier, "email_domains": domains}
-        )[0]
-        for name, tier, domains in ORGANIZATIONS
-    }
-    departments = {name: Department.objects.get_or_create(name=name)[0] for name in DEPARTMENTS}
-    people: dict[str, User] = {}
-    for email, full_name, role, belongs_to, lead_of in PEOPLE:
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User(email=email, full_name=full_name, role=role)
-            if role == User.Role.CUSTOMER:
-                user.organization = organizations[belongs_to]
-            user.is_staff = role == User.Role.MANAGER
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            if role != User.Role.CUSTOMER:
-                user.departments.set([departments[name] for name in belongs_to])
-        people[email] = user
-        if lead_of and departments[lead_of].lead_id is None:
-            departments[lead_of].lead = user
-            departments[lead_of].save(update_fields=["lead"])
-    return people
-
-
-def demo_logins() -> list[tuple[str, str]]:
-    """(email, what the login is for), for `make run` to print."""
-    described = []
-    for email, _name, role, belongs_to, _lead in PEOPLE:
-        where = belongs_to if isinstance(belongs_to, str) else ", ".join(belongs_to)
-        described.append((email, f"{role.label} · {where}"))
-    return described
-
-
-# --- SLA policies ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def seed_sla() -> None:
-    """Urgent runs on a 24x7 calendar, the rest on weekday office hours."""
-    from datetime import time
-
-    from cases.models import BusinessCalendar, BusinessHours, Priority, SLAPolicy
-
-    always, created = BusinessCalendar.objects.get_or_create(
-        name="24x7", defaults={"time_zone": "UTC"}
-    )
-    if created:
-        for weekday in range(7):
-            BusinessHours.objects.create(
-                calendar=always, weekday=weekday, start=time(0), end=time(0)
-            )
-    office, created = BusinessCalendar.objects.get_or_create(
-        name="Office hours", defaults={"time_zone": "Europe/London"}
-    )
-    if created:
-        for weekday in range(5):
-            BusinessHours.objects.create(
-                calendar=office, weekday=weekday, start=time(9), end=time(17)
-            )
-    hours = timedelta(hours=1)
-    for priority, calendar, first, update, resolution, warn, notify in [
-        (Priority.URGENT, always, 1 * hours, 2 * hours, 8 * hours, 1 * hours, hours / 2),
-        (Priority.HIGH, office, 2 * hours, 4 * hours, 16 * hours, 4 * hours, 1 * hours),
-        (Priority.NORMAL, office, 4 * hours, 8 * hours, 24 * hours, 4 * hours, 1 * hours),
-        (Priority.LOW, office, 8 * hours, 16 * hours, 40 * hours, 4 * hours, 1 * hours),
-    ]:
-        SLAPolicy.objects.get_or_create(
-            priority=priority,
-            tier="",
-            defaults={
-                "name": f"{Priority(priority).label} (any tier)",
-                "calendar": calendar,
-                "first_response": first,
-                "update_interval": update,
-                "resolution": resolution,
-                "warn_owner_lead": warn,
-                "notify_customer_lead": notify,
-            },
-        )
+from cases.demo.outage import seed_outage
+from helpdesk.accounts.models import Department, User
 
 
 def _backdate(case, *, hours: float) -> None:
@@ -305,7 +197,7 @@ def seed_cases(people: dict[str, User]) -> None:
             expected_version=None,
         )
 
-    _seed_outage(people)
+    seed_outage(people)
 
     # The delay: an urgent case close to its deadline, and one already past it.
     title = "Card payments fail at checkout"
@@ -353,83 +245,3 @@ def seed_cases(people: dict[str, User]) -> None:
                 description=description,
                 priority=priority,
             )
-
-
-OUTAGE_REPORTS = [
-    ("Initech", "it@initech.test", "Initech IT desk",
-     "Web program shows an error after sign in",
-     "Our staff get an error page right after signing in to the web program since last week."),
-    ("Umbrella", "ops@umbrella.test", "Umbrella operations",
-     "Sign-in to the web program fails with error 500",
-     "Every sign in to the web program ends on an internal server error (500)."),
-]  # fmt: skip
-
-
-def _seed_outage(people: dict[str, User]) -> None:
-    """The outage: four organisations' cases, one incident caused by a release two weeks
-    ago, and a fifth report still in triage for the detector to match."""
-    from cases import services
-    from cases.models import Case, Incident, Priority
-    from cases.services import incidents
-
-    title = "Sign-in errors in the web program after release 4.2"
-    if Incident.objects.filter(title=title).exists():
-        return
-    agent, manager = people["agent@demo.test"], people["manager@demo.test"]
-    customers = []
-    for org_name, email, full_name, case_title, description in OUTAGE_REPORTS:
-        org, _ = Organization.objects.get_or_create(name=org_name)
-        customer = User.objects.filter(email=email).first()
-        if customer is None:
-            customer = User.objects.create_user(email, None, full_name=full_name, organization=org)
-        customers.append((customer, case_title, description))
-    linked = [
-        Case.objects.get(title__startswith="Our web program stopped working"),
-    ]
-    globex = services.open_case(
-        acting_user=agent,
-        customer=people["other@demo.test"],
-        title="Customers see an error page after signing in to the web program",
-        description="Since this morning our customers get an error page after sign in.",
-        priority=Priority.HIGH,
-    )
-    linked.append(services.take_ownership(case=globex, acting_user=agent, expected_version=None))
-    for customer, case_title, description in customers:
-        case = services.open_case(
-            acting_user=agent,
-            customer=customer,
-            title=case_title,
-            description=description,
-            priority=Priority.HIGH,
-        )
-        linked.append(services.take_ownership(case=case, acting_user=agent, expected_version=None))
-    incident = incidents.open_incident(
-        acting_user=manager,
-        title=title,
-        public_summary=(
-            "Since release 4.2, signing in to the web program can end on an error page. "
-            "We found the cause and are preparing a fix."
-        ),
-        cause="Release 4.2",
-        cause_date=(timezone.now() - timedelta(days=14)).date(),
-        cases=linked,
-    )
-    update = incidents.post_update(
-        incident=incident,
-        acting_user=manager,
-        body=(
-            "We have identified the cause: a change in release 4.2 to how sessions are "
-            "stored. A fix is being tested; we expect to deploy it today."
-        ),
-        public=True,
-        status="identified",
-    )
-    incidents.fan_out(update.pk)
-    # A fifth report, still in triage: the case page matches it to the incident.
-    services.open_case(
-        acting_user=agent,
-        customer=customers[0][0],
-        title="Error page after login in the web program",
-        description="A second department at Initech now gets the error page after login too.",
-        priority=Priority.NORMAL,
-    )
