@@ -72,6 +72,8 @@ test: install-dev chromium
 		ALLOWED_HOSTS=help.example.com SECURE_SSL_REDIRECT=1 SECURE_HSTS_PRELOAD=1 \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest
+	@echo "The pages a new user reaches first, again on the embedded default (SQLite):"
+	DATABASE_URL=sqlite:///$(CURDIR)/var/embedded.sqlite3 $(BIN)/pytest -m embedded -q -p no:cacheprovider
 
 lint: install-dev
 	$(BIN)/ruff check .

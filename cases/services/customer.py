@@ -5,7 +5,6 @@ from django.db import transaction
 from cases.models import Case, Satisfaction
 from cases.services.core import lock_case
 from cases.services.errors import CaseError, Conflict
-from cases.services.permissions import require
 from helpdesk.accounts.models import User
 
 
@@ -15,8 +14,7 @@ def rate_case(*, case: Case, acting_user: User, rating: int, comment: str = "") 
 
     Writes: no timeline entry (the rating is shown on the desk's case page).
     """
-    case = lock_case(case, None)
-    require(case, acting_user, "rate")
+    case = lock_case(case, None, acting_user, "rate")
     if not 1 <= int(rating) <= 5:
         raise CaseError("Choose a rating from 1 to 5.")
     if Satisfaction.objects.filter(case=case).exists():

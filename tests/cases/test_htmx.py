@@ -122,7 +122,7 @@ def test_taking_a_case_someone_just_took_says_who_has_it(client, case, agent, te
 
     assert response.status_code == 409
     assert response.text.lstrip().startswith('<div id="queues"')
-    assert f"Dana Lee changed {case.reference}" in response.text
+    assert f"{case.reference} is already owned by Dana Lee" in response.text
     assert fresh(case).owner == agent
 
 

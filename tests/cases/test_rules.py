@@ -116,7 +116,7 @@ def test_take_ownership_from_triage(client, case, agent, teammate):
     client.force_login(teammate)
     late = client.post(case_url(case, "take/"), {"version": case.version}, headers=HTMX)
     assert late.status_code == 409
-    assert "Dana Lee changed" in late.text
+    assert f"{case.reference} is already owned by Dana Lee" in late.text
     assert fresh(case).owner == agent
 
 
