@@ -34,6 +34,9 @@ class Notice(models.Model):
     class Kind(models.TextChoices):
         # To agents (in-app, and by email where they asked for it).
         CUSTOMER_MESSAGE = "customer_message", "Customer message"
+        CUSTOMER_REOPENED = "customer_reopened", "Customer says it is still broken"
+        CUSTOMER_CONFIRMED = "customer_confirmed", "Customer confirmed the fix"
+        CUSTOMER_RATED = "customer_rated", "Customer rated the case"
         CASE_TRANSFERRED = "case_transferred", "Case transferred to you"
         CASE_INHERITED = "case_inherited", "Case inherited from a leaver"
         HANDOFF_REQUESTED = "handoff_requested", "Handoff requested"

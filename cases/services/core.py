@@ -169,3 +169,11 @@ def email_customer(
         urgent=urgent,
         claimed=claimed,
     )
+
+
+def tell_owner(case: Case, *, actor: User, kind: str, subject: str, body: str, key: str) -> None:
+    """An in-app notice to the case's owner about what someone else did (once per key)."""
+    if case.owner_id and case.owner_id != actor.pk:
+        outbox.notify_in_app(
+            recipient=case.owner, case=case, kind=kind, subject=subject, body=body, key=key
+        )

@@ -8,12 +8,13 @@ from django.db import transaction
 
 from cases.models import Case, EntryKind, Handoff, Priority, Status, Visibility
 from cases.services import handoffs
-from cases.services.core import email_customer, lock_case, touch, write_entry
+from cases.services.core import email_customer, lock_case, tell_owner, touch, write_entry
 from cases.services.errors import CaseError, OpenHandoffs
 from cases.services.ownership import hand_to_successor, write_inheritance
 from cases.services.permissions import require_agent
 from cases.services.transitions import move, status_entry
 from helpdesk.accounts.models import User
+from notifications.models import Notice
 
 
 @transaction.atomic
@@ -151,6 +152,15 @@ def reopen(*, case: Case, acting_user: User, reason: str, expected_version: int 
     """
     case = lock_case(case, expected_version, acting_user, "reopen")
     reopen_locked(case, actor=acting_user, reason=reason.strip())
+    if acting_user.is_customer:
+        tell_owner(
+            case,
+            actor=acting_user,
+            kind=Notice.Kind.CUSTOMER_REOPENED,
+            subject=f"{acting_user.full_name} says {case.reference} is still broken",
+            body=reason.strip()[:500] or "No details given.",
+            key=f"case:{case.pk}:customer_reopened:{case.version}",
+        )
     return case
 
 
@@ -192,6 +202,14 @@ def confirm_resolution(*, case: Case, acting_user: User, expected_version: int |
         data={"summary": "customer confirmed the fix"},
     )
     status_entry(case, actor=acting_user, old=old, new=case.status)
+    tell_owner(
+        case,
+        actor=acting_user,
+        kind=Notice.Kind.CUSTOMER_CONFIRMED,
+        subject=f"{acting_user.full_name} confirmed the fix on {case.reference}",
+        body=f'"{case.title}" is closed: the customer says it is fixed.',
+        key=f"case:{case.pk}:customer_confirmed:{case.version}",
+    )
     return case
 
 
