@@ -1,3 +1,5 @@
+from email.utils import parseaddr
+
 from django.db import models
 from django.utils import timezone
 
@@ -164,3 +166,14 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject}"
+
+    @property
+    def sender_name(self) -> str:
+        """The display name in the From header, without its quoting."""
+        return parseaddr(self.sender)[0]
+
+    @property
+    def sender_address(self) -> str:
+        """The address in the From header; "" when none can be read."""
+        address = parseaddr(self.sender)[1]
+        return address if "@" in address else ""
