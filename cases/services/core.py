@@ -76,11 +76,14 @@ def conflict_message(case: Case) -> str:
         .first()
     )
     if last is None:
-        return f"{case.reference} was changed by someone else. Here is its current state."
+        return f"Someone else changed this case. Here is {case.reference} as it is now."
     who = last.actor.full_name if last.actor else "The system"
     what = last.data.get("summary") or last.get_kind_display().lower()
     when = timezone.localtime(last.created)  # the desk's clock, not UTC
-    return f"{who} changed {case.reference} ({what}) at {when:%H:%M}. Review and retry."
+    return (
+        f"Someone else changed this case. {who} changed {case.reference} ({what}) "
+        f"at {when:%H:%M}. Review and retry."
+    )
 
 
 def department_of(user: User | None, *, prefer: Department | None = None) -> Department | None:

@@ -266,7 +266,7 @@ def test_any_agent_may_add_internal_note(client, owned_case, teammate):
     )
 
     assert response.status_code == 200
-    assert "Added to the timeline." in response.text
+    assert "Internal note added." in response.text
     [note] = entries(owned_case, EntryKind.INTERNAL_NOTE)
     assert note.actor == teammate
     assert note.department.name == "Hardware"

@@ -249,7 +249,7 @@ def test_the_whole_journey(
     composer = desk.locator("#composer")
     composer.get_by_label("Internal note").check()
     composer.get_by_label("Message", exact=True).fill("Battery worn out (62 % capacity); replaced.")
-    composer.get_by_role("button", name="Add").click()
+    composer.get_by_role("button", name="Add internal note").click()
     expect(
         desk.get_by_test_id("timeline").locator(".timeline-entry.internal").last
     ).to_contain_text("Battery worn out")
