@@ -1,4 +1,5 @@
 # The two commands: `make run` (the demo) and `make test` (the whole suite).
+# The tools: `make simulate ARGS="--weeks 1"`, `make bench ARGS="pages --cases 2000"`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
@@ -7,12 +8,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The simulation and the bench run on PostgreSQL databases of their own, never on the
+# product's (the simulation refuses a database holding cases; the bench seeds its cases).
+SIM_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk_sim
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk_bench
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export HOST PORT
 
-.PHONY: run test install install-dev assets chromium services lint
+.PHONY: run test install install-dev assets chromium services lint tools simulate bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +31,16 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+$(VENV)/.installed-tools: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[tools]'
+	touch $@
+
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
 install: $(VENV)/.installed assets
 install-dev: $(VENV)/.installed-dev assets
+tools: $(VENV)/.installed-tools
 assets: node_modules/.package-lock.json
 
 # The demo: web + Celery worker + Celery beat in the foreground; Ctrl-C stops all three.
@@ -44,6 +54,17 @@ run: install
 	@echo "  Helpdesk on http://$(HOST):$(PORT)/  (health: http://$(HOST):$(PORT)/healthz)"
 	@echo
 	HELPDESK_STACK_PID=$$$$ exec $(BIN)/honcho start -f helpdesk/Procfile -d . -p $(PORT)
+
+# The tools in production mode on their own database, created and migrated first.
+simulate: export DATABASE_URL := $(SIM_DATABASE_URL)
+bench: export DATABASE_URL := $(BENCH_DATABASE_URL)
+simulate bench: export DEBUG := 0
+simulate bench: export ALLOWED_HOSTS ?= testserver
+simulate bench: export SECRET_KEY ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
+simulate bench: tools assets
+	$(BIN)/python manage.py create_database
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py $@ $(ARGS)
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "helpdesk.accounts",
     "cases",
     "notifications",
+    # Not the product: bench, load test, simulation (their extras: `make tools`).
+    "helpdesk.tools",
 ]
 
 MIDDLEWARE = [
