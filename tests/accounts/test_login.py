@@ -24,7 +24,7 @@ def test_agent_lands_on_the_desk(client, agent):
     assert landed_on(response) == "/desk/"
     assert response.status_code == 200
     assert "My cases" in response.text
-    assert "Dana Lee · Agent" in response.text
+    assert 'Dana Lee<span class="visually-hidden"> · Agent</span>' in response.text
 
 
 def test_agent_does_not_see_the_reports_link(client, agent):
