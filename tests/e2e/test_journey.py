@@ -31,8 +31,8 @@ from cases.models import (
 )
 from notifications.models import Notice
 from notifications.sweep import run_sweep
-from tests.conftest import login
 from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +99,7 @@ def sign_in(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        login(page, live_server, user.email)
+        browser_sign_in(page, live_server, user.email)
         return page
 
     yield signed_in
@@ -131,7 +131,7 @@ def test_the_whole_journey(
     screens = Screens()
 
     # 1. The customer reports the problem in the portal.
-    login(page, live_server, customer.email)
+    browser_sign_in(page, live_server, customer.email)
     portal = page
     portal.get_by_role("link", name="Report a problem").first.click()
     portal.get_by_label("What is the problem, in a few words?").fill(TITLE)

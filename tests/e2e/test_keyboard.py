@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import EntryKind, Handoff, TimelineEntry, Visibility
-from tests.conftest import login
 from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +71,7 @@ def test_agent_takes_replies_and_hands_off_with_the_keyboard_alone(
     page, live_server, agent, customer, hw_agent
 ):
     case = open_case(agent, customer, "Laptop will not power on")
-    login(page, live_server, agent.email)
+    browser_sign_in(page, live_server, agent.email)
 
     # Take it from the triage queue.
     tab_to(page, f"Take ownership of {case.reference}")
@@ -125,7 +125,7 @@ def test_desk_shortcuts_move_take_open_and_compose(page, live_server, agent, cus
     )
     first = open_case(agent, customer, "Invoice PDF will not open")
     second = open_case(agent, customer, "VPN drops every hour")
-    login(page, live_server, agent.email)
+    browser_sign_in(page, live_server, agent.email)
     expect(page.get_by_test_id("triage-count")).to_have_text("2")
 
     # j/k walk the rows of both lists, in page order.

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.services import handoffs
-from tests.conftest import login
 from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,7 @@ def assert_fits(page, name: str) -> None:
 
 def test_portal_fits_a_phone(phone, live_server, customer, laptop):
     page = phone
-    login(page, live_server, customer.email)
+    browser_sign_in(page, live_server, customer.email)
 
     # Home: the case, its state and its owner; the way to report a problem.
     expect(page).to_have_url(f"{live_server.url}/portal/")

@@ -29,7 +29,7 @@ from cases.models import Case
 from cases.services import handoffs, incidents, promises
 from helpdesk.celery import app
 from notifications import inbound
-from tests.conftest import login
+from tests.helpers import browser_sign_in
 from tests.security.xss_payloads import pack, payloads
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -362,7 +362,7 @@ def test_no_payload_runs_on_any_page(
                 page.set_default_timeout(10_000)
                 watch = Watch(page, beacon)
                 watches.append(watch)
-                login(page, live_server, email)
+                browser_sign_in(page, live_server, email)
                 check_the_watch(page, watch, csp=not bypass_csp)
                 for path in paths:
                     text = visit(page, watch, f"{live_server.url}{path}", problems)
