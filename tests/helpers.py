@@ -28,8 +28,10 @@ from notifications.sweep import SweepResult, run_sweep
 # --- requests and pages --------------------------------------------------------------------
 
 HTMX = {"HX-Request": "true"}  # the header htmx sends with each request it makes
-# The incident of the outage story (DESIGN.md, story 2).
+# The incident of the outage story (DESIGN.md, story 2), and its cases as bulk_cases
+# writes them ("{i}": the case's number).
 OUTAGE_TITLE = "Sign-in errors in the web program after release 4.2"
+OUTAGE_CASE = {"title": "Web program error {i}", "description": "Error page after signing in."}
 
 
 def desk_url(case: Case, suffix: str = "") -> str:

@@ -14,7 +14,7 @@ from cases import similarity
 from cases.models import Case
 from cases.similarity import similar_cases
 from tests.factories import CustomerFactory
-from tests.incidents.helpers import text
+from tests.helpers import page_text
 from tests.incidents.similarity_corpus import CORPUS
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,7 @@ def test_desk_similar_panel_counts_other_customers(client, agent, customer, outs
     response = client.get(f"/desk/cases/{mine.reference}/similar/")
 
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "3 other customers reported something similar in the last 14 days" in page
     for case in theirs:
         assert case.reference in page
@@ -137,7 +137,7 @@ def test_desk_similar_panel_counts_every_other_customer_not_only_those_listed(
         report(CustomerFactory(), title, description)
 
     client.force_login(agent)
-    page = text(client.get(f"/desk/cases/{mine.reference}/similar/"))
+    page = page_text(client.get(f"/desk/cases/{mine.reference}/similar/"))
 
     assert "12 other customers reported something similar in the last 14 days" in page
 
@@ -149,7 +149,9 @@ def test_desk_similar_panel_says_when_nobody_else_reported_it(client, agent, cus
     client.force_login(agent)
     response = client.get(f"/desk/cases/{mine.reference}/similar/")
 
-    assert "No other customer reported something similar in the last 14 days." in text(response)
+    assert "No other customer reported something similar in the last 14 days." in (
+        page_text(response)
+    )
 
 
 def test_customers_cannot_open_the_desk_similar_panel(client, customer):
