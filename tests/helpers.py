@@ -28,6 +28,8 @@ from notifications.sweep import SweepResult, run_sweep
 # --- requests and pages --------------------------------------------------------------------
 
 HTMX = {"HX-Request": "true"}  # the header htmx sends with each request it makes
+# The case of the laptop story (DESIGN.md, story 1), as open_case and report_case take it.
+LAPTOP = {"title": "Laptop will not power on", "description": "Power supply and battery both fail."}
 # The incident of the outage story (DESIGN.md, story 2), and its cases as bulk_cases
 # writes them ("{i}": the case's number).
 OUTAGE_TITLE = "Sign-in errors in the web program after release 4.2"
