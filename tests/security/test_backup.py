@@ -19,7 +19,7 @@ from django.db import connection
 
 from cases import services
 from cases.models import Attachment, Case, TimelineEntry
-from tests.security.conftest import upload
+from tests.helpers import upload
 
 REPO = Path(__file__).resolve().parents[2]
 
