@@ -18,11 +18,6 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 BLOCKING = {"serious", "critical"}
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def axe_page(browser):
     """Our pages forbid inline scripts (Content-Security-Policy); axe comes in as one, so
     this browser lets the test, and only the test, inject it."""

@@ -9,34 +9,15 @@ from playwright.sync_api import expect
 from cases import services
 from cases.models import Handoff, HandoffStatus, Status
 from notifications.models import Notice
-from tests.factories import AgentFactory, DepartmentFactory
-from tests.helpers import browser_sign_in
+from tests.helpers import LAPTOP, browser_sign_in, open_case
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def hardware(db):
-    return DepartmentFactory(name="Hardware")
-
-
-@pytest.fixture
-def hw_agent(hardware):
-    return AgentFactory(
-        email="harper@example.test", full_name="Harper Hale", departments=[hardware]
-    )
-
-
-@pytest.fixture
 def laptop(agent, customer):
-    case = services.open_case(
-        acting_user=agent,
-        customer=customer,
-        title="Laptop will not power on",
-        description="Power supply and battery both fail.",
-        identifiers=[services.IdentifierInput("Serial number", "5CD1234XYZ")],
-    )
-    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
+    serial = services.IdentifierInput("Serial number", "5CD1234XYZ")
+    return open_case(agent, customer, **LAPTOP, identifiers=[serial], owner=agent)
 
 
 def test_owner_hands_off_to_hardware_and_sees_the_result(

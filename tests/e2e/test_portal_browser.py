@@ -16,11 +16,6 @@ pytestmark = pytest.mark.browser
 SCREENSHOT = {"name": "error.png", "mimeType": "image/png", "buffer": b"\x89PNG screenshot"}
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_customer_reports_follows_and_confirms_a_case(page, live_server, customer, agent):
     browser_sign_in(page, live_server, customer.email)
     expect(page).to_have_url(f"{live_server.url}/portal/")
