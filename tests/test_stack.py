@@ -4,7 +4,6 @@ with no server to install, started and stopped by one command."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -13,16 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.smtp import free_port
+
 pytestmark = pytest.mark.stack
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def embedded_env(var_dir: Path) -> dict[str, str]:
