@@ -10,7 +10,7 @@ from cases import tasks
 from cases.models import Case, EntryKind, Incident, IncidentUpdate, TimelineEntry, Visibility
 from cases.services import incidents
 from notifications.models import Notice
-from tests.helpers import OUTAGE_CASE, OUTAGE_TITLE, bulk_cases, page_text
+from tests.helpers import OUTAGE_CASE, OUTAGE_TITLE, bulk_cases, desk_url, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ INCIDENT_LIST_QUERIES = 4
 
 def test_one_click_incident_from_similar_cases(agent_client, outage_cases, organization):
     first = outage_cases[0]
-    panel = agent_client.get(f"/desk/cases/{first.reference}/similar/")
+    panel = agent_client.get(desk_url(first, "similar/"))
     assert "2 other customers reported something similar" in page_text(panel)
     refs = re.findall(r'name="cases" value="([^"]+)"', panel.content.decode())
     assert sorted(refs) == sorted(case.reference for case in outage_cases)
@@ -147,7 +147,7 @@ def test_agent_links_and_unlinks_a_case_from_its_page(
         acting_user=agent, customer=outsider, title="Web program error", description="Error."
     )
 
-    response = agent_client.post(f"/desk/cases/{case.reference}/incident/", {"incident": outage.pk})
+    response = agent_client.post(desk_url(case, "incident/"), {"incident": outage.pk})
 
     assert response.status_code == 302
     case.refresh_from_db()
@@ -155,7 +155,7 @@ def test_agent_links_and_unlinks_a_case_from_its_page(
     assert other_organization in outage.organizations.all()
     assert Notice.objects.filter(recipient=outsider, kind=EntryKind.INCIDENT_LINK).count() == 1
 
-    agent_client.post(f"/desk/cases/{case.reference}/incident/", {})
+    agent_client.post(desk_url(case, "incident/"), {})
 
     case.refresh_from_db()
     assert case.incident is None

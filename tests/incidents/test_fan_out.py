@@ -13,7 +13,7 @@ from cases.models import Case, EntryKind, Incident, Status, TimelineEntry, Visib
 from cases.services import incidents
 from cases.services.incidents import RESOLVED_WORDS
 from notifications.models import Notice
-from tests.helpers import deliver_due_email, entries, page_text, signed_in
+from tests.helpers import deliver_due_email, desk_url, entries, page_text, portal_url, signed_in
 from tests.smtp import body_text
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_public_update_reaches_each_linked_customer_once(
     assert entries(unlinked, EntryKind.INCIDENT_UPDATE) == []
     assert Incident.objects.get(pk=outage.pk).updates.get().fanned_out_at is not None
 
-    page = signed_in(outage_cases[0].customer).get(f"/portal/cases/{outage_cases[0].reference}/")
+    page = signed_in(outage_cases[0].customer).get(portal_url(outage_cases[0]))
     assert FIX_NEWS in page_text(page)
 
 
@@ -87,8 +87,8 @@ def test_internal_update_reaches_no_customer(settings, smtp_sink, agent, outage,
     for case in outage_cases:
         (entry,) = entries(case, EntryKind.INCIDENT_UPDATE)
         assert entry.visibility == Visibility.INTERNAL
-        assert INTERNAL_NEWS in page_text(desk.get(f"/desk/cases/{case.reference}/"))
-        portal = signed_in(case.customer).get(f"/portal/cases/{case.reference}/")
+        assert INTERNAL_NEWS in page_text(desk.get(desk_url(case)))
+        portal = signed_in(case.customer).get(portal_url(case))
         assert portal.status_code == 200
         assert INTERNAL_NEWS not in page_text(portal)
     incident_page = signed_in(outage_cases[0].customer).get(f"/portal/incidents/{outage.pk}/")
@@ -130,7 +130,7 @@ def test_resolving_asks_for_confirmation_never_closes(smtp_sink, agent, outage, 
         )
         assert asked.visibility == Visibility.PUBLIC
         assert asked.body == RESOLVED_WORDS
-        page = page_text(signed_in(case.customer).get(f"/portal/cases/{case.reference}/"))
+        page = page_text(signed_in(case.customer).get(portal_url(case)))
         assert "Please confirm it works for you" in page
         (email,) = smtp_sink.saying(case.customer.email, "Please confirm it works for you")
         assert RESOLVED_NEWS in body_text(email)

@@ -5,7 +5,7 @@ import pytest
 
 from cases.models import Case, EntryKind, Incident, Priority, TimelineEntry, Visibility
 from cases.services import incidents
-from tests.helpers import HTMX, OUTAGE_TITLE, page_text
+from tests.helpers import HTMX, OUTAGE_TITLE, page_text, portal_url
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_customer_can_attach_new_case_to_known_issue(outage, customer, customer_
 
     case = Case.objects.filter(customer=customer).latest("pk")
     assert response.status_code == 302
-    assert response["Location"] == f"/portal/cases/{case.reference}/"
+    assert response["Location"] == portal_url(case)
     assert case.incident == outage
     link = TimelineEntry.objects.get(case=case, kind=EntryKind.INCIDENT_LINK)
     assert link.visibility == Visibility.PUBLIC

@@ -14,7 +14,7 @@ from cases.models import EntryKind, Status
 from notifications import delivery
 from notifications.addresses import reply_address
 from notifications.models import InboundMessage, Notice
-from tests.helpers import entries, page_text
+from tests.helpers import desk_url, entries, page_text
 from tests.smtp import body_text
 
 REPLY = "The replacement charger ships today; it should arrive on Thursday."
@@ -74,6 +74,6 @@ def test_a_reply_goes_out_by_smtp_and_the_answer_comes_back_to_the_case(
     assert stored.case == case and stored.entry == message
     case.refresh_from_db()
     assert case.status == Status.OPEN and case.owner == agent
-    desk = page_text(agent_client.get(f"/desk/cases/{case.reference}/"))
+    desk = page_text(agent_client.get(desk_url(case)))
     assert "It arrived and the laptop charges again. Thank you!" in desk
     assert desk.count(REPLY) == 1  # the quote did not come back as a second copy

@@ -6,7 +6,7 @@ from cases.models import Case, EntryKind, Status
 from notifications import inbound
 from notifications.models import InboundMessage
 from tests.factories import CustomerFactory
-from tests.helpers import entries, page_text
+from tests.helpers import desk_url, entries, page_text, portal_url
 from tests.mail.corpus import plain
 
 OUTSIDER = "Jordan Blake <outsider@example.test>"
@@ -31,9 +31,9 @@ def test_it_threads_a_reply_to_the_email_we_sent(case, context, agent_client, cu
     assert [m.body for m in entries(case, EntryKind.CUSTOMER_MESSAGE)] == [
         "The battery icon now shows charging."
     ]
-    desk = page_text(agent_client.get(f"/desk/cases/{case.reference}/"))
+    desk = page_text(agent_client.get(desk_url(case)))
     assert "The battery icon now shows charging." in desk
-    portal = page_text(customer_client.get(f"/portal/cases/{case.reference}/"))
+    portal = page_text(customer_client.get(portal_url(case)))
     assert "The battery icon now shows charging." in portal
 
 

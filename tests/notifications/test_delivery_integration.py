@@ -36,7 +36,7 @@ from cases.models import EntryKind, Priority, TimelineEntry
 from helpdesk.celery import app
 from notifications.models import Notice, WorkerHeartbeat
 from notifications.tasks import record_heartbeat, redrive_notices, sla_sweep
-from tests.helpers import LAPTOP, backdate, notices, open_case, wait_for
+from tests.helpers import LAPTOP, backdate, notices, open_case, portal_url, wait_for
 from tests.smtp import SmtpSink, body_text, free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -216,7 +216,7 @@ def test_customer_gets_one_proactive_notice_through_the_real_worker(
     assert "Laptop will not power on" in text
     assert "will take longer than we promised" in text
     assert "Dana Lee" in text
-    assert f"/portal/cases/{case.reference}/" in text
+    assert portal_url(case) in text
 
     # Beat runs the sweep and the re-drive again and again: nothing is sent twice.
     sla_sweep.delay()
@@ -229,7 +229,7 @@ def test_customer_gets_one_proactive_notice_through_the_real_worker(
     assert (notice.status, notice.attempts) == (Notice.Status.SENT, 1)
     assert TimelineEntry.objects.filter(case=case, kind=EntryKind.DELAY_NOTICE).count() == 1
     client.force_login(customer)
-    page = client.get(f"/portal/cases/{case.reference}/").content.decode()
+    page = client.get(portal_url(case)).content.decode()
     assert "will take longer than we promised" in page
 
 

@@ -11,6 +11,7 @@ from notifications.sweep import run_sweep
 from tests.helpers import (
     HTMX,
     deliver_due_email,
+    desk_url,
     email_text,
     fresh,
     mail_to,
@@ -245,7 +246,7 @@ def test_customer_rates_a_closed_case_once(customer_client, pending_case, agent,
 
     # The owner sees it on the desk's case page.
     client.force_login(agent)
-    desk = client.get(f"/desk/cases/{pending_case.reference}/")
+    desk = client.get(desk_url(pending_case))
     assert desk.status_code == 200
     assert "4/5" in page_text(desk)
     assert "“Quick and kind.”" in page_text(desk)

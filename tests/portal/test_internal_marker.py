@@ -13,7 +13,7 @@ from cases.services import handoffs, promises
 from notifications.models import Notice
 from notifications.sweep import run_sweep
 from tests.factories import DepartmentFactory
-from tests.helpers import HTMX, deliver_due_email, email_text, fresh, mail_to, portal_url
+from tests.helpers import HTMX, deliver_due_email, desk_url, email_text, fresh, mail_to, portal_url
 from tests.sla.seed import HOUR, T0, create_policies
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_internal_marker_never_in_portal_or_customer_mail(
 
     # The marker is in the system, where staff read it...
     client.force_login(agent)
-    assert MARKER in client.get(f"/desk/cases/{case.reference}/").content.decode()
+    assert MARKER in client.get(desk_url(case)).content.decode()
     assert Handoff.objects.filter(needed__contains=MARKER).count() == 3
 
     # ...and nowhere the customer looks.

@@ -11,6 +11,7 @@ from tests.factories import AgentFactory
 from tests.helpers import (
     at,
     csv_rows,
+    desk_url,
     fresh,
     get_report,
     open_case,
@@ -75,10 +76,10 @@ def test_unowned_lists_new_cases_oldest_first_and_lapsed_ones(
     action, version = re.search(
         r'<form method="post" action="([^"]+/take/)">.*?name="version" value="(\d+)"', body, re.S
     ).groups()
-    assert action == f"/desk/cases/{oldest.reference}/take/"
+    assert action == desk_url(oldest, "take/")
     response = manager_client.post(action, {"version": version})
     assert response.status_code == 302
-    assert response["Location"] == f"/desk/cases/{oldest.reference}/"
+    assert response["Location"] == desk_url(oldest)
     assert fresh(oldest).owner == manager
     assert [row[0] for row in report_table(manager_client, "unowned")] == [
         f"{portal.reference} Web app stopped working",

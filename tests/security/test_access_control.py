@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from cases.models import Case, TimelineEntry
 from notifications import inbound
-from tests.helpers import streamed, upload
+from tests.helpers import desk_url, portal_url, streamed, upload
 from tests.security.conftest import PEOPLE, Probe, World
 
 pytestmark = pytest.mark.django_db
@@ -161,17 +161,17 @@ def test_customer_cannot_act_on_a_case_they_may_not_read(world, person):
     before = TimelineEntry.objects.filter(case=case).count()
 
     for suffix, data in POSTS:
-        response = client.post(f"/portal/cases/{case.reference}/{suffix}", data)
+        response = client.post(portal_url(case, suffix), data)
         assert response.status_code == 404, suffix
         assert f"QZX{target}" not in response.text
     response = client.post(
-        f"/portal/cases/{case.reference}/reply/", {"body": "file", "files": [upload("x.txt", b"x")]}
+        portal_url(case, "reply/"), {"body": "file", "files": [upload("x.txt", b"x")]}
     )
     assert response.status_code == 404
 
     for suffix in ("entries/", "take/", "close/", "identifiers/"):
         data = {"kind": "reply", "body": "mine now", "reason": "x", "version": case.version}
-        response = client.post(f"/desk/cases/{case.reference}/{suffix}", data)
+        response = client.post(desk_url(case, suffix), data)
         assert response.status_code == 403, suffix
         assert f"QZX{target}" not in response.text
 

@@ -14,7 +14,7 @@ from cases import services
 from cases.models import Attachment, Case, TimelineEntry
 from notifications import inbound
 from notifications.models import InboundMessage
-from tests.helpers import HTMX, stored_files, streamed, upload
+from tests.helpers import HTMX, desk_url, portal_url, stored_files, streamed, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_html_and_svg_uploads_from_the_desk_are_refused(client, agent, mailed_ca
     before = Attachment.objects.count()
     for name, content_type, content in MARKUP_FILES:
         response = client.post(
-            f"/desk/cases/{mailed_case.reference}/entries/",
+            desk_url(mailed_case, "entries/"),
             {"kind": "note", "body": "Files", "files": [upload(name, content, content_type)]},
             headers=HTMX,
         )
@@ -171,7 +171,7 @@ def test_portal_refuses_html_and_svg_uploads(client, customer, mailed_case):
                                         ("logo.svg", "image/svg+xml", SVG),
                                         ("photo.png.html", "image/png", HTML)):  # fmt: skip
         response = client.post(
-            f"/portal/cases/{mailed_case.reference}/reply/",
+            portal_url(mailed_case, "reply/"),
             {"body": "See file", "files": [upload(name, content, content_type)]},
             headers=HTMX,
         )
@@ -190,7 +190,7 @@ def test_files_over_the_size_limit_are_refused_everywhere_with_nothing_kept(
 
     client.force_login(customer)
     response = client.post(
-        f"/portal/cases/{mailed_case.reference}/reply/",
+        portal_url(mailed_case, "reply/"),
         {"body": "Log", "files": [upload("log.txt", big)]},
         headers=HTMX,
     )
@@ -199,7 +199,7 @@ def test_files_over_the_size_limit_are_refused_everywhere_with_nothing_kept(
 
     client.force_login(agent)
     response = client.post(
-        f"/desk/cases/{mailed_case.reference}/entries/",
+        desk_url(mailed_case, "entries/"),
         {"kind": "note", "body": "Log", "files": [upload("log.txt", big)]},
         headers=HTMX,
     )

@@ -28,7 +28,7 @@ from helpdesk.celery import app
 from notifications import delivery, sweep
 from notifications.models import Notice
 from tests.factories import AgentFactory, CustomerFactory
-from tests.helpers import HTMX, backdate, deliver_due_email, open_case, signed_in
+from tests.helpers import HTMX, backdate, deliver_due_email, desk_url, open_case, signed_in
 from tests.sla.seed import create_policies
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -85,7 +85,7 @@ def test_twenty_concurrent_edits_each_commit_or_conflict_and_the_story_adds_up(
                 data.update(to=choices[i % len(choices)].pk, reason=f"Editor {i} hands it on")
             else:
                 path = "wait" if seen.status == Status.OPEN else "resume"
-            response = client.post(f"/desk/cases/{case.reference}/{path}/", data, headers=HTMX)
+            response = client.post(desk_url(case, f"{path}/"), data, headers=HTMX)
             outcomes[i] = (path, response.status_code, response.text[:300])
         except Exception as exc:  # surfaced below, never swallowed
             outcomes[i] = (action, -1, repr(exc))

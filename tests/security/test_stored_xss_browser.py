@@ -27,7 +27,7 @@ from cases.models import Case
 from cases.services import handoffs, incidents, promises
 from helpdesk.celery import app
 from notifications import inbound
-from tests.helpers import browser_sign_in, upload
+from tests.helpers import browser_sign_in, desk_url, portal_url, upload
 from tests.security.xss_payloads import pack, payloads
 from tests.smtp import free_port
 
@@ -217,7 +217,7 @@ def plant(beacon: str, *, agent, manager, customer, organization, support) -> di
             f"/desk/search/?q={hostile_query}",
             "/desk/search/?q=script",
             *[f"/desk/cases/{ref}/" for ref in refs],
-            f"/desk/cases/{titled[0].reference}/",
+            desk_url(titled[0]),
             "/desk/incidents/",
             f"/desk/incidents/{incident.pk}/",
             f"/desk/incidents/new/?cases={full.reference}&cases={titled[0].reference}",
@@ -227,7 +227,7 @@ def plant(beacon: str, *, agent, manager, customer, organization, support) -> di
             f"/reports/audit/?x={hostile_query}",
             "/reports/unowned/",
             "/portal/",
-            f"/portal/cases/{full.reference}/",
+            portal_url(full),
         ],
         "portal": [
             "/portal/",
@@ -365,7 +365,7 @@ def test_no_payload_runs_on_any_page(
                         page,
                         watch,
                         live_server,
-                        f"/desk/cases/{full.reference}/",
+                        desk_url(full),
                         lambda: services.add_internal_note(
                             case=full, acting_user=manager, body=everything
                         ),
@@ -376,7 +376,7 @@ def test_no_payload_runs_on_any_page(
                         page,
                         watch,
                         live_server,
-                        f"/portal/cases/{full.reference}/",
+                        portal_url(full),
                         lambda: services.reply_to_customer(
                             case=full, acting_user=manager, body=everything
                         ),

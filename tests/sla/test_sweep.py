@@ -19,7 +19,7 @@ from cases.services import promises
 from notifications.models import Notice
 from notifications.sweep import run_sweep
 from tests.factories import ManagerFactory
-from tests.helpers import entries, fresh, notices
+from tests.helpers import desk_url, entries, fresh, notices, portal_url
 from tests.sla.seed import HOUR, T0
 
 MINUTE = timedelta(minutes=1)
@@ -78,7 +78,7 @@ def test_customer_hears_of_delay_before_breach(owned_case, customer, sweep, clie
     assert entries(owned_case, EntryKind.SLA_BREACHED) == []
 
     client.force_login(customer)
-    page = client.get(f"/portal/cases/{owned_case.reference}/").content.decode()
+    page = client.get(portal_url(owned_case)).content.decode()
     assert "will take longer than we promised" in page
 
 
@@ -351,7 +351,7 @@ def test_my_cases_ordered_by_time_to_breach(make_case, agent, clock, client):
 
 
 def clocks_on_page(client, case) -> str:
-    html = client.get(f"/desk/cases/{case.reference}/").content.decode()
+    html = client.get(desk_url(case)).content.decode()
     found = re.search(r'data-testid="clocks">(.*?)</dd>', html, re.DOTALL)
     return re.sub(r"\s+", " ", found.group(1))
 
