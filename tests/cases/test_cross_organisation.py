@@ -5,7 +5,7 @@ import pytest
 
 from cases import services
 from cases.models import Attachment, Case, TimelineEntry
-from tests.helpers import desk_url, upload
+from tests.helpers import desk_url, fresh, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_outsider_is_refused_every_desk_url_of_the_case(client, acme_case, outsi
         assert "Warranty ends next week" not in response.text
 
     assert TimelineEntry.objects.filter(case=acme_case).count() == before
-    assert Case.objects.get(pk=acme_case.pk).owner.full_name == "Dana Lee"
+    assert fresh(acme_case).owner.full_name == "Dana Lee"
 
 
 def test_outsider_sees_nothing_of_another_organisation_through_the_querysets(

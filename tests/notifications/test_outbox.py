@@ -14,7 +14,7 @@ from notifications import delivery, outbox
 from notifications.models import Notice
 from notifications.sweep import run_sweep
 from tests.factories import AgentFactory, DepartmentFactory
-from tests.helpers import LAPTOP, deliver_due_email, notices, open_case
+from tests.helpers import LAPTOP, deliver_due_email, fresh, notices, open_case
 from tests.sla.seed import HOUR, T0
 from tests.smtp import SmtpSink, body_text, use_smtp
 
@@ -240,7 +240,7 @@ def test_internal_notes_never_reach_the_customers_email(
     marker = "INTERNAL-7f3a9c"
     hardware = DepartmentFactory(name="Hardware")
     AgentFactory(full_name="Sam Okafor", departments=[hardware])
-    case = Case.objects.get(pk=case.pk)
+    case = fresh(case)
     services.add_internal_note(
         case=case, acting_user=agent, body=f"{marker}: customer is on a legacy contract"
     )
@@ -270,14 +270,14 @@ def test_internal_notes_never_reach_the_customers_email(
     run_sweep(now=T0 + 12 * HOUR)
     at(12 * HOUR + 10 * MINUTE)
     promises.send_delay_notice(
-        case=Case.objects.get(pk=case.pk),
+        case=fresh(case),
         acting_user=agent,
         message="The part is late; we will fit it on arrival.",
         new_eta=T0 + 30 * HOUR,
     )
     at(12 * HOUR + 20 * MINUTE)
     services.propose_resolution(
-        case=Case.objects.get(pk=case.pk),
+        case=fresh(case),
         acting_user=agent,
         body="We replaced the power supply.",
         expected_version=None,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from cases.models import Case, TimelineEntry
 from notifications import inbound
-from tests.helpers import desk_url, portal_url, streamed, upload
+from tests.helpers import desk_url, fresh, portal_url, streamed, upload
 from tests.security.conftest import PEOPLE, Probe, World
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +176,7 @@ def test_customer_cannot_act_on_a_case_they_may_not_read(world, person):
         assert f"QZX{target}" not in response.text
 
     assert TimelineEntry.objects.filter(case=case).count() == before
-    assert Case.objects.get(pk=case.pk).version == case.version
+    assert fresh(case).version == case.version
 
 
 def mail_from(sender: str, subject: str) -> bytes:

@@ -28,7 +28,7 @@ from helpdesk.celery import app
 from notifications import delivery, sweep
 from notifications.models import Notice
 from tests.factories import AgentFactory, CustomerFactory
-from tests.helpers import HTMX, backdate, deliver_due_email, desk_url, open_case, signed_in
+from tests.helpers import HTMX, backdate, deliver_due_email, desk_url, fresh, open_case, signed_in
 from tests.sla.seed import create_policies
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -74,7 +74,7 @@ def test_twenty_concurrent_edits_each_commit_or_conflict_and_the_story_adds_up(
             client = signed_in(manager)
             barrier.wait()
             time.sleep(random.random() * 0.05)
-            seen = Case.objects.get(pk=case.pk)  # what this person's page showed
+            seen = fresh(case)  # what this person's page showed
             data: dict = {"version": seen.version}
             if action == "priority":
                 path = "priority"
@@ -102,7 +102,7 @@ def test_twenty_concurrent_edits_each_commit_or_conflict_and_the_story_adds_up(
     assert committed, outcomes
     assert all("Someone else changed this case" in o[2] for o in refused)
 
-    case = Case.objects.get(pk=case.pk)
+    case = fresh(case)
     assert case.version == 1 + 1 + len(committed)
     new = TimelineEntry.objects.filter(case=case).order_by("pk")[entries_before:]
     kinds = [entry.kind for entry in new]
