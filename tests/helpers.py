@@ -25,15 +25,18 @@ from notifications import delivery
 from notifications.models import Notice
 from notifications.sweep import SweepResult, run_sweep
 
+# --- the stories of DESIGN.md -----------------------------------------------------------------
+
+# The case of the laptop story (story 1), as open_case and report_case take it.
+LAPTOP = {"title": "Laptop will not power on", "description": "Power supply and battery both fail."}
+# The incident of the outage story (story 2), and its cases as bulk_cases writes them
+# ("{i}": the case's number).
+OUTAGE_TITLE = "Sign-in errors in the web program after release 4.2"
+OUTAGE_CASE = {"title": "Web program error {i}", "description": "Error page after signing in."}
+
 # --- requests and pages --------------------------------------------------------------------
 
 HTMX = {"HX-Request": "true"}  # the header htmx sends with each request it makes
-# The case of the laptop story (DESIGN.md, story 1), as open_case and report_case take it.
-LAPTOP = {"title": "Laptop will not power on", "description": "Power supply and battery both fail."}
-# The incident of the outage story (DESIGN.md, story 2), and its cases as bulk_cases
-# writes them ("{i}": the case's number).
-OUTAGE_TITLE = "Sign-in errors in the web program after release 4.2"
-OUTAGE_CASE = {"title": "Web program error {i}", "description": "Error page after signing in."}
 
 
 def desk_url(case: Case, suffix: str = "") -> str:
@@ -219,10 +222,12 @@ def report_case(customer, title: str, *, description: str = "", **details) -> Ca
 
 
 def take(case: Case, agent) -> Case:
+    """`agent` takes the unowned case from triage."""
     return services.take_ownership(case=case, acting_user=agent, expected_version=None)
 
 
 def transfer(case: Case, by, to) -> Case:
+    """`by` hands the case to `to`, saying why."""
     return services.transfer_ownership(
         case=case, acting_user=by, to=to, reason=f"{to.full_name} knows this best.",
         expected_version=None,
@@ -230,12 +235,14 @@ def transfer(case: Case, by, to) -> Case:
 
 
 def propose(case: Case, owner, body: str = "We replaced the power supply.") -> Case:
+    """The owner proposes a fix (`body`) and asks the customer to confirm it."""
     return services.propose_resolution(
         case=case, acting_user=owner, body=body, expected_version=None
     )
 
 
 def confirm(case: Case, customer) -> Case:
+    """The customer confirms the fix: the case closes."""
     return services.confirm_resolution(case=case, acting_user=customer, expected_version=None)
 
 
