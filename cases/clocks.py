@@ -191,17 +191,26 @@ def refresh_clocks(case: Case, *, now: datetime | None = None) -> list[str]:
 def next_contact(case: Case, now: datetime | None = None) -> datetime | None:
     """When the customer hears from us next: the one rule for portal and email.
 
-    None while we wait on the customer (or they on a confirmation) and once closed.
-    Otherwise the earliest still ahead of the promised fix (ETA) and the update we owe
-    (the next update, or the first response before any); if both have passed, the update
-    we owe, overdue.
+    None while we wait on the customer (or they on a confirmation) and once closed: a
+    paused clock promises nothing. Otherwise the earliest still ahead of the promised fix
+    (ETA) and the update we owe (the next update, or the first response before any). Never
+    a time already past: when both have passed, one update interval (business time) from
+    now, the time we hold ourselves to from here.
     """
     if case.status not in RUNNING:
         return None
     now = now or timezone.now()
     owed = case.next_update_due or case.first_response_due
     ahead = [t for t in (case.eta, owed) if t is not None and t > now]
-    return min(ahead) if ahead else owed
+    if ahead:
+        return min(ahead)
+    policy = policy_for(case)
+    if policy is None:
+        return None
+    try:
+        return sla.add_business_time(policy.spec, now, policy.targets.update_interval)
+    except ValueError:  # a calendar without working time promises nothing
+        return None
 
 
 def nearest_due(case: Case) -> datetime | None:

@@ -12,6 +12,18 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+# Browsers send `"`, CR and LF in a multipart file name as %22, %0D and %0A (the HTML
+# standard's form encoding); Django keeps them as typed. Anything else stays as sent.
+BROWSER_NAME_ESCAPES = {"%22": '"', "%0D": " ", "%0A": " "}
+
+
+def browser_file_name(name: str) -> str:
+    """The name the person's file had, undoing the browser's multipart escapes."""
+    for escaped, original in BROWSER_NAME_ESCAPES.items():
+        name = name.replace(escaped, original).replace(escaped.lower(), original)
+    return name.strip()
+
+
 class AttachmentsField(forms.FileField):
     """Several files in one input, checked against the one attachment policy
     (`cases.services.attachments`) so the person is told before anything is written."""
@@ -29,6 +41,7 @@ class AttachmentsField(forms.FileField):
         cleaned = []
         for upload in files:
             upload = super().clean(upload, initial)
+            upload.name = browser_file_name(upload.name or "")
             refusal = attachments.refusal_for(upload)
             if refusal is not None:
                 raise forms.ValidationError(refusal.message)
@@ -108,6 +121,32 @@ class IdentifierForm(forms.Form):
     value = forms.CharField(label="Value", max_length=200)
 
 
+class TitleField(forms.CharField):
+    """A title of at most 200 characters, said on the form and checked on submit.
+
+    No `maxlength` attribute: a browser would cut a pasted title silently mid-word; the
+    form says the limit instead and keeps every character typed.
+    """
+
+    LIMIT = 200
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", f"Up to {self.LIMIT} characters; details go below.")
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "max_length": "Keep the title to %(limit_value)d characters "
+                "(this one has %(show_value)d); put the rest in the details."
+            },
+        )
+        super().__init__(max_length=self.LIMIT, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class OpenCaseForm(forms.Form):
     customer = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True, role="customer").select_related(
@@ -115,7 +154,7 @@ class OpenCaseForm(forms.Form):
         ),
         empty_label="Choose a customer",
     )
-    title = forms.CharField(max_length=200)
+    title = TitleField()
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
     priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
     identifiers = forms.CharField(
@@ -254,7 +293,7 @@ class RatingForm(forms.Form):
 class ReportCaseForm(forms.Form):
     IDENTIFIER_ROWS = 3
 
-    title = forms.CharField(max_length=200, label="What is the problem, in a few words?")
+    title = TitleField(label="What is the problem, in a few words?")
     description = forms.CharField(
         label="Tell us more",
         widget=forms.Textarea(attrs={"rows": 5}),

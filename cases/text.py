@@ -45,6 +45,9 @@ def render_markdown(text: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_SCHEMES,
+        # Only absolute http(s) and mailto links: nobody plants a same-origin link
+        # (`[x](12)` next to a case's own URL) in a case.
+        url_relative="deny",
         link_rel="noopener noreferrer nofollow",
     )
 

@@ -5,6 +5,7 @@ filesystem Celery broker under ``var/``. Typed helpers fail loudly on values the
 cannot parse, so a typo in production is an error at start, not a silent default.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -59,7 +60,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in email point here; `make run` sets it from HOST and PORT.
+SITE_URL = envstr("SITE_URL", f"http://127.0.0.1:{envstr('PORT', '8000')}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -78,6 +80,8 @@ INSTALLED_APPS = [
     "helpdesk.accounts",
     "cases",
     "notifications",
+    # Not the product: bench, load test, simulation (their extras: `make tools`).
+    "helpdesk.tools",
 ]
 
 MIDDLEWARE = [
@@ -218,7 +222,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 60)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 90)
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat keeps its last run times in a file; its folder exists whatever the database (with
+# PostgreSQL nothing else creates var/). A read-only host points this elsewhere.
+CELERY_BEAT_SCHEDULE_FILENAME = envstr(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule")
+)
+with contextlib.suppress(OSError):
+    Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
 HEARTBEAT_INTERVAL = envint("HEARTBEAT_INTERVAL", 15)
 SLA_SWEEP_INTERVAL = envint("SLA_SWEEP_INTERVAL", 60)
 NOTICE_REDRIVE_INTERVAL = envint("NOTICE_REDRIVE_INTERVAL", 60)

@@ -20,7 +20,7 @@ import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -85,8 +85,11 @@ def _message_id(headers, raw: bytes) -> str:
     return f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
 
 
-def process(stored: InboundMessage) -> InboundMessage:
-    """Handle a stored message; a failure quarantines it with the reason, never drops it."""
+def process(stored: InboundMessage, *, as_customer: User | None = None) -> InboundMessage:
+    """Handle a stored message; a failure quarantines it with the reason, never drops it.
+
+    `as_customer`: an agent decided whose message it is (the mail quarantine).
+    """
     stored.attempts += 1
     try:
         with transaction.atomic():
@@ -99,16 +102,17 @@ def process(stored: InboundMessage) -> InboundMessage:
             if status in HANDLED:
                 stored.refresh_from_db()
                 return stored
-            _handle(stored)
+            _handle(stored, as_customer=as_customer)
     except Quarantine as exc:
-        _finish(stored, InboundMessage.Status.QUARANTINED, str(exc))
+        finish(stored, InboundMessage.Status.QUARANTINED, str(exc))
     except Exception as exc:  # a bug or broken input: keep it for a retry after a fix
         log.exception("Inbound message %s could not be handled", stored.pk)
-        _finish(stored, InboundMessage.Status.QUARANTINED, f"Could not be read: {exc!r}"[:2000])
+        finish(stored, InboundMessage.Status.QUARANTINED, f"Could not be read: {exc!r}"[:2000])
     return stored
 
 
-def _finish(stored: InboundMessage, status: str, reason: str = "", **fields) -> None:
+def finish(stored: InboundMessage, status: str, reason: str = "", **fields) -> None:
+    """Record what became of a stored message."""
     stored.status = status
     stored.reason = reason
     stored.processed = timezone.now()
@@ -117,26 +121,22 @@ def _finish(stored: InboundMessage, status: str, reason: str = "", **fields) -> 
     stored.save()
 
 
-def _handle(stored: InboundMessage) -> None:
+def _handle(stored: InboundMessage, *, as_customer: User | None = None) -> None:
     if stored.size > settings.INBOUND_MAX_BYTES:
         raise Quarantine(
             f"Too large: {stored.size:,} bytes (the limit is {settings.INBOUND_MAX_BYTES:,})."
         )
-    with stored.raw.open("rb") as source:
-        raw = source.read()
-    message = email.message_from_bytes(raw, policy=policy.default)
-    mail_parsing.check_shape(message)
-    parsed = mail_parsing.parse(message)
-    if mail_parsing.is_automatic(message, parsed.sender):
+    message, parsed = read(stored)
+    if as_customer is None and mail_parsing.is_automatic(message, parsed.sender):
         case = _thread(message, parsed, customer=None)
-        _finish(
+        finish(
             stored,
             InboundMessage.Status.IGNORED,
             "Auto-reply or delivery report: recorded, not answered.",
             case=case,
         )
         return
-    customer = _customer_for(parsed)
+    customer = as_customer or _customer_for(parsed)
     case = _thread(message, parsed, customer=customer)
     if case is not None:
         entry = services.add_customer_message(
@@ -155,7 +155,16 @@ def _handle(stored: InboundMessage) -> None:
             channel="email",
         )
         entry = case.timeline.order_by("pk").first()
-    _finish(stored, InboundMessage.Status.PROCESSED, case=case, entry=entry)
+    finish(stored, InboundMessage.Status.PROCESSED, case=case, entry=entry)
+
+
+def read(stored: InboundMessage) -> tuple[EmailMessage, Parsed]:
+    """The stored message parsed within the limits (Quarantine when it cannot be)."""
+    with stored.raw.open("rb") as source:
+        raw = source.read()
+    message = email.message_from_bytes(raw, policy=policy.default)
+    mail_parsing.check_shape(message)
+    return message, mail_parsing.parse(message)
 
 
 def _customer_for(parsed: Parsed) -> User:
@@ -232,29 +241,4 @@ def _candidates(message: EmailMessage, parsed: Parsed):
             yield number
 
 
-# --- quarantine decisions ------------------------------------------------------------------------
-
-
-def accept(stored: InboundMessage, *, organization: Organization, acting_user: User) -> None:
-    """An agent accepts a stranger's mail: the sender becomes a customer, then it is read."""
-    if not acting_user.is_agent:
-        raise services.NotAllowed("Only agents handle quarantined mail.")
-    _name, sender = parseaddr(stored.sender)
-    sender = sender.lower()
-    if sender and not User.objects.filter(email__iexact=sender).exists():
-        User.objects.create_user(
-            sender,
-            None,
-            full_name=(_name or sender.partition("@")[0])[:150],
-            organization=organization,
-        )
-    process(stored)
-
-
-def reject(stored: InboundMessage, *, acting_user: User) -> None:
-    if not acting_user.is_agent:
-        raise services.NotAllowed("Only agents handle quarantined mail.")
-    _finish(stored, InboundMessage.Status.REJECTED, f"Rejected by {acting_user.full_name}.")
-
-
-__all__ = ["Status", "accept", "process", "receive", "reject"]
+__all__ = ["Status", "finish", "organization_for_domain", "process", "read", "receive"]

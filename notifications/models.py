@@ -1,3 +1,5 @@
+from email.utils import parseaddr
+
 from django.db import models
 from django.utils import timezone
 
@@ -34,6 +36,9 @@ class Notice(models.Model):
     class Kind(models.TextChoices):
         # To agents (in-app, and by email where they asked for it).
         CUSTOMER_MESSAGE = "customer_message", "Customer message"
+        CUSTOMER_REOPENED = "customer_reopened", "Customer says it is still broken"
+        CUSTOMER_CONFIRMED = "customer_confirmed", "Customer confirmed the fix"
+        CUSTOMER_RATED = "customer_rated", "Customer rated the case"
         CASE_TRANSFERRED = "case_transferred", "Case transferred to you"
         CASE_INHERITED = "case_inherited", "Case inherited from a leaver"
         HANDOFF_REQUESTED = "handoff_requested", "Handoff requested"
@@ -161,3 +166,14 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject}"
+
+    @property
+    def sender_name(self) -> str:
+        """The display name in the From header, without its quoting."""
+        return parseaddr(self.sender)[0]
+
+    @property
+    def sender_address(self) -> str:
+        """The address in the From header; "" when none can be read."""
+        address = parseaddr(self.sender)[1]
+        return address if "@" in address else ""

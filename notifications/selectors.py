@@ -1,9 +1,12 @@
 """Reads of the notifications app for the desk: an agent's notices and the mail
 quarantine. Each is one or two queries whatever the number of rows."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import QuerySet
 
 from helpdesk.accounts.models import User
+from notifications import inbound, mail_parsing
 from notifications.models import InboundMessage, Notice
 
 NOTICES_SHOWN = 50
@@ -26,4 +29,29 @@ def quarantined_mail() -> QuerySet:
     """Mail waiting for a person (strangers, unreadable messages), newest first."""
     return InboundMessage.objects.filter(status=InboundMessage.Status.QUARANTINED).order_by(
         "-received", "-pk"
+    )
+
+
+@dataclass
+class ReadableMail:
+    """A stored message as an agent reads it before deciding; `problem` when it cannot be
+    parsed (the raw source is still there to download)."""
+
+    to: str = ""
+    date: str = ""
+    text: str = ""
+    files: list[tuple[str, int]] = field(default_factory=list)
+    problem: str = ""
+
+
+def readable_mail(stored: InboundMessage) -> ReadableMail:
+    try:
+        message, parsed = inbound.read(stored)
+    except Exception as exc:  # unreadable mail is exactly what waits here
+        return ReadableMail(problem=str(exc) or exc.__class__.__name__)
+    return ReadableMail(
+        to=mail_parsing.header(message, "To"),
+        date=mail_parsing.header(message, "Date"),
+        text=parsed.text,
+        files=[(upload.name, upload.size) for upload in parsed.files],
     )

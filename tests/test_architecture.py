@@ -5,6 +5,8 @@
 - No module imports another module's private (`_name`) names.
 - No product module (migrations aside) over 400 lines: past that it holds two concerns.
 - Nobody imports a `tasks` module: work reaches the workers by name (`helpdesk.queue`).
+- The product never imports `helpdesk.tools` (bench, load test, simulation): the tools
+  drive the product from outside, with extras the product does not install.
 """
 
 import ast
@@ -17,8 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("cases", "notifications", "helpdesk")
 MAX_LINES = 400
-# Tooling still inside the product app until it moves to helpdesk/tools (issue 17).
-NOT_YET_MOVED = {"cases.simulation", "cases.management.commands.bench"}
+TOOLS = "helpdesk.tools"
 
 
 @dataclass
@@ -90,6 +91,20 @@ def import_graph(root: Path, packages=PRODUCT) -> ImportGraph:
     return graph
 
 
+def is_tool(module: str) -> bool:
+    return module == TOOLS or module.startswith(TOOLS + ".")
+
+
+def tools_imported_by_the_product(graph: ImportGraph) -> list[str]:
+    return sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.edges.items()
+        if not is_tool(module)
+        for target in targets
+        if is_tool(target)
+    )
+
+
 @pytest.fixture(scope="module")
 def graph() -> ImportGraph:
     return import_graph(ROOT)
@@ -112,16 +127,21 @@ def test_no_product_module_is_over_400_lines():
     long = {
         name: lines
         for name, path in product_modules(ROOT).items()
-        if name not in NOT_YET_MOVED
-        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_the_product_never_imports_the_tools(graph):
+    assert tools_imported_by_the_product(graph) == []
 
 
 def test_the_product_is_where_the_checks_look(graph):
     # The checks above pass vacuously on an empty tree: make sure they see the product.
     assert {"cases.services.core", "notifications.outbox", "helpdesk.queue"} <= set(graph.edges)
     assert "notifications.outbox" in graph.edges["cases.services.core"]
+    # The tools are seen too, and they do import the product.
+    assert "cases.services" in graph.edges["helpdesk.tools.simulation.floor"]
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
@@ -158,3 +178,17 @@ def test_the_checker_finds_a_private_name_taken_across_modules(tmp_path):
     graph = import_graph(tmp_path, packages=("shop",))
     assert graph.private == ["shop.billing imports _lock from shop.orders"]
     assert graph.cycle() is None
+
+
+def test_the_checker_finds_the_product_importing_a_tool(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "helpdesk/__init__.py": "",
+            "helpdesk/tools/__init__.py": "",
+            "helpdesk/tools/bench.py": "from helpdesk import views\n",
+            "helpdesk/views.py": "def page():\n    from helpdesk.tools.bench import run\n",
+        },
+    )
+    graph = import_graph(tmp_path, packages=("helpdesk",))
+    assert tools_imported_by_the_product(graph) == ["helpdesk.views imports helpdesk.tools.bench"]

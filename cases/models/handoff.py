@@ -42,6 +42,14 @@ class HandoffQuerySet(models.QuerySet):
     def open(self) -> "HandoffQuerySet":
         return self.filter(status__in=OPEN_HANDOFF_STATUSES)
 
+    def told_to_customer(self) -> "HandoffQuerySet":
+        """What the customer may hear of a case's handoffs: the open and the completed
+        ones, in the customer-safe words given for them (declined and cancelled are
+        staff business)."""
+        return self.filter(status__in=(*OPEN_HANDOFF_STATUSES, HandoffStatus.DONE)).exclude(
+            customer_summary=""
+        )
+
     def visible_to(self, user) -> "HandoffQuerySet":
         """Handoffs are staff work: agents see them all, customers only their summaries
         (through `customer_summary`, read by the portal from cases they may see)."""
@@ -108,6 +116,14 @@ class Handoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} for {self.case.reference}"
+
+    @property
+    def customer_line(self) -> str:
+        """The handoff in the customer's words, for the portal and our emails."""
+        team = f"our {self.department.name} team"
+        if self.status == HandoffStatus.DONE:
+            return f"Done by {team}: {self.customer_summary}"
+        return f"With {team}: {self.customer_summary}"
 
     @property
     def is_open(self) -> bool:

@@ -43,6 +43,7 @@ from cases.selectors.portal import (
 from cases.selectors.queues import (
     SEARCH_LIMIT,
     SEARCH_MIN_CHARS,
+    case_by_reference,
     my_cases,
     search_cases,
     triage_queue,
@@ -56,6 +57,7 @@ __all__ = [
     "agents_for_picker",
     "attachment_for",
     "bounce_stats",
+    "case_by_reference",
     "case_for_page",
     "case_handoffs",
     "cases_by_references",

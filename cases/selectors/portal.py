@@ -32,11 +32,11 @@ def portal_cases(user: User) -> QuerySet:
 
 
 def where_it_is(case: Case) -> list[Handoff]:
-    """Open handoffs with a customer-safe summary: all the portal may say of them."""
+    """Open and completed handoffs with a customer-safe summary: all the portal may say
+    of them (`Handoff.customer_line`)."""
     return list(
-        Handoff.objects.open()
+        Handoff.objects.told_to_customer()
         .filter(case=case)
-        .exclude(customer_summary="")
         .select_related("department")
         .order_by("created", "pk")
     )

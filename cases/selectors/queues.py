@@ -1,5 +1,6 @@
 """The desk's lists of cases: my cases by time to breach, the triage queue, search."""
 
+import re
 from datetime import UTC, datetime
 
 from django.db.models import Case as DbCase
@@ -68,6 +69,19 @@ def triage_queue(user: User) -> QuerySet:
     )
 
 
+REFERENCE_TYPED_RE = re.compile(r"^\s*C-?\d{1,12}\s*$", re.IGNORECASE)
+
+
+def case_by_reference(user: User, query: str) -> Case | None:
+    """The case a typed reference (`C-000031`, `c31`) names, if this user may see it.
+
+    Bare numbers are not references here: "404" is more likely words in a title.
+    """
+    if not REFERENCE_TYPED_RE.match(query or ""):
+        return None
+    return Case.objects.visible_to(user).filter(pk=parse_reference(query)).first()
+
+
 SEARCH_LIMIT = 1000
 SEARCH_MIN_CHARS = 3
 
@@ -91,16 +105,21 @@ def search_cases(user: User, query: str) -> QuerySet:
     people = User.objects.filter(
         Q(full_name__icontains=query) | Q(email__icontains=query), role=User.Role.CUSTOMER
     )
+    # Each branch drops its model's default ordering: SQLite refuses ORDER BY inside the
+    # parts of a compound statement.
     branches = [
-        Case.objects.filter(customer__in=people.values("pk")).values("pk"),
+        Case.objects.filter(customer__in=people.values("pk")).values("pk").order_by(),
         Case.objects.filter(
             organization__in=Organization.objects.filter(name__icontains=query).values("pk")
-        ).values("pk"),
-        CustomerIdentifier.objects.filter(value__icontains=query).values("case_id"),
+        )
+        .values("pk")
+        .order_by(),
+        CustomerIdentifier.objects.filter(value__icontains=query).values("case_id").order_by(),
     ]
     if number is not None:
-        branches.append(Case.objects.filter(pk=number).values("pk"))
+        branches.append(Case.objects.filter(pk=number).values("pk").order_by())
     # UNION ALL lets the database stop at the limit; duplicates are dropped here.
-    matches = Case.objects.filter(title__icontains=query).values("pk").union(*branches, all=True)
+    titles = Case.objects.filter(title__icontains=query).values("pk").order_by()
+    matches = titles.union(*branches, all=True)
     ids = list(dict.fromkeys(row["pk"] for row in matches[:SEARCH_LIMIT]))
     return _for_list(cases.filter(pk__in=ids).order_by("-updated", "-pk"))

@@ -26,6 +26,7 @@ these; none writes a case directly.
 """
 
 from cases.services.attachments import Refusal
+from cases.services.attachments import screen as screen_attachments
 from cases.services.bounces import BOUNCE_TRANSFERS, note_bounce
 from cases.services.conversation import add_customer_message, add_internal_note, reply_to_customer
 from cases.services.core import email_customer, write_entry
@@ -102,6 +103,7 @@ __all__ = [
     "report_case",
     "request_handoff",
     "resume",
+    "screen_attachments",
     "send_delay_notice",
     "set_eta",
     "set_notify_preference",

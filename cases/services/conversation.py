@@ -52,8 +52,7 @@ def reply_to_customer(
     body = body.strip()
     if not body:
         raise CaseError("Write a reply before sending it.")
-    case = lock_case(case, None)
-    require(case, acting_user, "reply")
+    case = lock_case(case, None, acting_user, "reply")
     entry = _entry_with_files(
         case,
         kind=EntryKind.AGENT_REPLY,

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cases import clocks
 from cases.models import Case, EntryKind, TimelineEntry
-from cases.services.errors import Conflict
+from cases.services import permissions
+from cases.services.errors import Conflict, NotAllowed
 from cases.text import render_markdown
 from helpdesk.accounts.models import Department, User
 from notifications import outbox
@@ -27,8 +28,15 @@ STATE_CHANGES = [
 ]
 
 
-def lock_case(case: Case, expected_version: int | None) -> Case:
-    """Lock the case row and refuse if it moved on since the caller read `expected_version`."""
+def lock_case(
+    case: Case, expected_version: int | None, user: User | None = None, action: str = ""
+) -> Case:
+    """Lock the case row and refuse if it moved on since the caller read `expected_version`.
+
+    With `user` and `action`, each refusal gives its own reason, in this order: someone
+    who may never do this is told so (not that the case changed), then a stale page is a
+    conflict, then a status that refuses the action says why.
+    """
     locked = (
         # The people and places every service reads come along (the customer is written
         # to, the organisation's tier picks the SLA policy); only the case row is locked.
@@ -36,9 +44,27 @@ def lock_case(case: Case, expected_version: int | None) -> Case:
         .select_related("organization", "owning_department", "customer", "owner")
         .get(pk=case.pk)
     )
+    if action:
+        try:
+            permissions.require_person(locked, user, action)
+        except NotAllowed:
+            stale = expected_version is not None and locked.version != expected_version
+            # Someone who lost the case while their page was open hears who changed it.
+            if stale and was_owner(locked, user):
+                raise Conflict(conflict_message(locked), case=locked) from None
+            raise
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(conflict_message(locked), case=locked)
+    if action:
+        permissions.require_status(locked, action)
     return locked
+
+
+def was_owner(case: Case, user: User) -> bool:
+    """Whether `user` owned this case before its current owner."""
+    return TimelineEntry.objects.filter(
+        case=case, kind=EntryKind.OWNERSHIP_CHANGE, data__from=user.pk
+    ).exists()
 
 
 def conflict_message(case: Case) -> str:
@@ -50,11 +76,14 @@ def conflict_message(case: Case) -> str:
         .first()
     )
     if last is None:
-        return f"{case.reference} was changed by someone else. Here is its current state."
+        return f"Someone else changed this case. Here is {case.reference} as it is now."
     who = last.actor.full_name if last.actor else "The system"
     what = last.data.get("summary") or last.get_kind_display().lower()
     when = timezone.localtime(last.created)  # the desk's clock, not UTC
-    return f"{who} changed {case.reference} ({what}) at {when:%H:%M}. Review and retry."
+    return (
+        f"Someone else changed this case. {who} changed {case.reference} ({what}) "
+        f"at {when:%H:%M}. Review and retry."
+    )
 
 
 def department_of(user: User | None, *, prefer: Department | None = None) -> Department | None:
@@ -143,3 +172,11 @@ def email_customer(
         urgent=urgent,
         claimed=claimed,
     )
+
+
+def tell_owner(case: Case, *, actor: User, kind: str, subject: str, body: str, key: str) -> None:
+    """An in-app notice to the case's owner about what someone else did (once per key)."""
+    if case.owner_id and case.owner_id != actor.pk:
+        outbox.notify_in_app(
+            recipient=case.owner, case=case, kind=kind, subject=subject, body=body, key=key
+        )

@@ -3,10 +3,10 @@
 from django.db import transaction
 
 from cases.models import Case, Satisfaction
-from cases.services.core import lock_case
+from cases.services.core import lock_case, tell_owner
 from cases.services.errors import CaseError, Conflict
-from cases.services.permissions import require
 from helpdesk.accounts.models import User
+from notifications.models import Notice
 
 
 @transaction.atomic
@@ -15,15 +15,23 @@ def rate_case(*, case: Case, acting_user: User, rating: int, comment: str = "") 
 
     Writes: no timeline entry (the rating is shown on the desk's case page).
     """
-    case = lock_case(case, None)
-    require(case, acting_user, "rate")
+    case = lock_case(case, None, acting_user, "rate")
     if not 1 <= int(rating) <= 5:
         raise CaseError("Choose a rating from 1 to 5.")
     if Satisfaction.objects.filter(case=case).exists():
         raise Conflict("This case has been rated already. Thank you!", case=case)
-    return Satisfaction.objects.create(
+    rated = Satisfaction.objects.create(
         case=case, rating=int(rating), comment=comment.strip()[:5000], rated_by=acting_user
     )
+    tell_owner(
+        case,
+        actor=acting_user,
+        kind=Notice.Kind.CUSTOMER_RATED,
+        subject=f"{acting_user.full_name} rated {case.reference} {rated.rating} of 5",
+        body=rated.comment[:500] or "No comment.",
+        key=f"case:{case.pk}:customer_rated",
+    )
+    return rated
 
 
 def set_notify_preference(*, acting_user: User, preference: str) -> None:

@@ -113,8 +113,7 @@ def request_handoff(
     Who: the case's owner or a manager, on a case that is not closed. Writes: `handoff`
     (internal, event requested) with what is needed.
     """
-    case = lock_case(case, None)
-    require(case, acting_user, "request_handoff")
+    case = lock_case(case, None, acting_user, "request_handoff")
     needed = needed.strip()
     if not needed:
         raise CaseError("Say what the department should do.")

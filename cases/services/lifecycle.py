@@ -8,12 +8,13 @@ from django.db import transaction
 
 from cases.models import Case, EntryKind, Handoff, Priority, Status, Visibility
 from cases.services import handoffs
-from cases.services.core import email_customer, lock_case, touch, write_entry
+from cases.services.core import email_customer, lock_case, tell_owner, touch, write_entry
 from cases.services.errors import CaseError, OpenHandoffs
 from cases.services.ownership import hand_to_successor, write_inheritance
-from cases.services.permissions import require, require_agent
+from cases.services.permissions import require_agent
 from cases.services.transitions import move, status_entry
 from helpdesk.accounts.models import User
+from notifications.models import Notice
 
 
 @transaction.atomic
@@ -26,8 +27,7 @@ def change_priority(
     Writes: `priority_change` (internal).
     """
     require_agent(acting_user)
-    case = lock_case(case, expected_version)
-    require(case, acting_user, "priority")
+    case = lock_case(case, expected_version, acting_user, "priority")
     priority = Priority(int(priority))
     if case.priority == priority:
         return case
@@ -57,8 +57,7 @@ def wait_on_customer(
     Who: the owner or a manager. Writes: `status_change` open → waiting (public), with the
     optional message telling the customer what we need.
     """
-    case = lock_case(case, expected_version)
-    require(case, acting_user, "wait")
+    case = lock_case(case, expected_version, acting_user, "wait")
     old = move(case, Status.WAITING_ON_CUSTOMER)
     touch(case, fields=["status"], public_update=bool(message.strip()))
     entry = status_entry(case, actor=acting_user, old=old, new=case.status, body=message)
@@ -69,8 +68,7 @@ def wait_on_customer(
 @transaction.atomic
 def resume(*, case: Case, acting_user: User, expected_version: int | None) -> Case:
     """Stop waiting on the customer. Who: the owner or a manager. Writes: `status_change`."""
-    case = lock_case(case, expected_version)
-    require(case, acting_user, "resume")
+    case = lock_case(case, expected_version, acting_user, "resume")
     old = move(case, Status.OPEN)
     touch(case, fields=["status"])
     status_entry(case, actor=acting_user, old=old, new=case.status)
@@ -93,8 +91,7 @@ def propose_resolution(
     `handoff` cancelled entry). Writes: `status_change` to pending confirmation (public),
     its body explaining the fix.
     """
-    case = lock_case(case, expected_version)
-    require(case, acting_user, "propose")
+    case = lock_case(case, expected_version, acting_user, "propose")
     body = body.strip()
     if not body:
         raise CaseError("Tell the customer what was done, so they can confirm it.")
@@ -153,9 +150,17 @@ def reopen(*, case: Case, acting_user: User, reason: str, expected_version: int 
     Who: the owner or a manager, or the customer ("still broken"). Writes: `reopen` and
     `status_change` to open (public).
     """
-    case = lock_case(case, expected_version)
-    require(case, acting_user, "reopen")
+    case = lock_case(case, expected_version, acting_user, "reopen")
     reopen_locked(case, actor=acting_user, reason=reason.strip())
+    if acting_user.is_customer:
+        tell_owner(
+            case,
+            actor=acting_user,
+            kind=Notice.Kind.CUSTOMER_REOPENED,
+            subject=f"{acting_user.full_name} says {case.reference} is still broken",
+            body=reason.strip()[:500] or "No details given.",
+            key=f"case:{case.pk}:customer_reopened:{case.version}",
+        )
     return case
 
 
@@ -167,8 +172,7 @@ def close_case(*, case: Case, acting_user: User, reason: str, expected_version: 
     confirm already. Open handoffs are cancelled (a `handoff` cancelled entry each): no
     department keeps working on a closed case. Writes: `status_change` to closed (public).
     """
-    case = lock_case(case, expected_version)
-    require(case, acting_user, "close")
+    case = lock_case(case, expected_version, acting_user, "close")
     reason = reason.strip()
     if not reason and case.status != Status.PENDING_CONFIRMATION:
         raise CaseError("Say why the case is closed without the customer's confirmation.")
@@ -186,8 +190,7 @@ def confirm_resolution(*, case: Case, acting_user: User, expected_version: int |
     Who: a customer of the case's organisation. Writes: `confirmation` and `status_change`
     to closed (public).
     """
-    case = lock_case(case, expected_version)
-    require(case, acting_user, "confirm")
+    case = lock_case(case, expected_version, acting_user, "confirm")
     _cancel_handoffs(case, None, "Cancelled: the customer confirmed the fix.")
     old = move(case, Status.CLOSED)
     touch(case, fields=["status", "closed_at"])
@@ -199,6 +202,14 @@ def confirm_resolution(*, case: Case, acting_user: User, expected_version: int |
         data={"summary": "customer confirmed the fix"},
     )
     status_entry(case, actor=acting_user, old=old, new=case.status)
+    tell_owner(
+        case,
+        actor=acting_user,
+        kind=Notice.Kind.CUSTOMER_CONFIRMED,
+        subject=f"{acting_user.full_name} confirmed the fix on {case.reference}",
+        body=f'"{case.title}" is closed: the customer says it is fixed.',
+        key=f"case:{case.pk}:customer_confirmed:{case.version}",
+    )
     return case
 
 

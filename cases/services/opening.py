@@ -18,7 +18,7 @@ from cases.models import (
     Visibility,
 )
 from cases.services import attachments
-from cases.services.core import write_entry
+from cases.services.core import department_of, write_entry
 from cases.services.errors import CaseError, NotAllowed
 from cases.services.permissions import require_agent
 from helpdesk.accounts.models import User
@@ -62,13 +62,24 @@ def _create_case(
     )
     clocks.refresh_clocks(case, now=now)  # its clocks start with it: one INSERT
     case.save(force_insert=True)
+    # The story is the customer's, in their words, whoever typed it: an agent opening a
+    # case on their behalf is named in the entry's data, and its department kept.
+    on_behalf = acting_user.pk != customer.pk
+    if on_behalf:
+        data = {
+            **data,
+            "opened_by": acting_user.pk,
+            "opened_by_name": acting_user.full_name,
+            "summary": f"opened by {acting_user.full_name} on the customer's behalf",
+        }
     entry = write_entry(
         case=case,
         kind=EntryKind.CASE_OPENED,
-        actor=acting_user,
+        actor=customer,
         visibility=Visibility.PUBLIC,
         body=description,
         data=data,
+        department=department_of(acting_user) if on_behalf else None,
     )
     attachments.attach(case=case, entry=entry, files=files, user=acting_user)
     for identifier in identifiers:

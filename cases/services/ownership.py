@@ -12,7 +12,7 @@ from cases.models import Case, EntryKind, Status, TimelineEntry, Visibility
 from cases.services.bounces import note_bounce
 from cases.services.core import conflict_message, department_of, lock_case, touch, write_entry
 from cases.services.errors import CaseError, Conflict, NotAllowed
-from cases.services.permissions import require, require_agent
+from cases.services.permissions import require_agent
 from cases.services.transitions import move, status_entry
 from helpdesk.accounts.models import User
 from notifications import outbox
@@ -94,14 +94,15 @@ def take_ownership(*, case: Case, acting_user: User, expected_version: int | Non
                 data={"kept": True, "summary": "inherited ownership kept"},
             )
         return case  # otherwise a double click, not a conflict
-    if expected_version is not None and case.version != expected_version:
-        raise Conflict(conflict_message(case), case=case)
+    # Already owned is its own reason, whether or not the page was stale.
     if case.owner_id is not None:
         raise Conflict(
             f"{case.reference} is already owned by {case.owner}. Ask them or a manager "
             "to transfer it.",
             case=case,
         )
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(conflict_message(case), case=case)
     _give_to(
         case, owner=acting_user, actor=acting_user, summary=f"taken by {acting_user.full_name}"
     )
@@ -122,8 +123,7 @@ def transfer_ownership(
     reason = reason.strip()
     if not reason:
         raise CaseError("Say why the case is transferred: the new owner reads it first.")
-    case = lock_case(case, expected_version)
-    require(case, acting_user, "transfer")
+    case = lock_case(case, expected_version, acting_user, "transfer")
     _validate_new_owner(to)
     if case.owner_id == to.pk:
         raise CaseError(f"{to} already owns {case.reference}.")

@@ -159,11 +159,20 @@ def _status_refusal(rule: Rule, case: Case) -> str:
 
 def require(case: Case, user: User, action: str) -> None:
     """Refuse (NotAllowed, InvalidTransition) unless `user` may do `action` to `case` now."""
-    rule = RULES[action]
-    refusal = _who_refusal(rule, action, case, user)
+    require_person(case, user, action)
+    require_status(case, action)
+
+
+def require_person(case: Case, user: User, action: str) -> None:
+    """Refuse (NotAllowed) unless `user` is someone who may do `action` to this case."""
+    refusal = _who_refusal(RULES[action], action, case, user)
     if refusal:
         raise NotAllowed(refusal)
-    refusal = _status_refusal(rule, case)
+
+
+def require_status(case: Case, action: str) -> None:
+    """Refuse (InvalidTransition) unless the case's status lets `action` happen."""
+    refusal = _status_refusal(RULES[action], case)
     if refusal:
         raise InvalidTransition(refusal)
 

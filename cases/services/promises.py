@@ -16,7 +16,6 @@ from cases import clocks
 from cases.models import Case, EntryKind, Promise, SLAStep, SLATarget, Visibility
 from cases.services.core import department_of, email_customer, lock_case, write_entry
 from cases.services.errors import CaseError
-from cases.services.permissions import require
 from cases.text import say_when
 from helpdesk.accounts.models import User
 from notifications.models import Notice
@@ -69,8 +68,7 @@ def send_delay_notice(*, case: Case, acting_user: User, message: str, new_eta: d
     `delay_notice` and `eta_change` (public); an email to the customer; and marks the
     current due times as told, so the sweep's automatic notice does not follow.
     """
-    case = lock_case(case, None)
-    require(case, acting_user, "delay")
+    case = lock_case(case, None, acting_user, "delay")
     message = message.strip()
     if not message:
         raise CaseError("Tell the customer what is happening.")
@@ -112,8 +110,7 @@ def set_eta(*, case: Case, acting_user: User, eta: datetime) -> Case:
     Writes: `eta_change` (public); every promise is kept on the timeline for the
     promises-kept report.
     """
-    case = lock_case(case, None)
-    require(case, acting_user, "eta")
+    case = lock_case(case, None, acting_user, "eta")
     if eta <= timezone.now():
         raise CaseError("The estimate must be in the future.")
     make_promise(case, acting_user=acting_user, eta=eta)

@@ -39,12 +39,13 @@ TARGET_WORDS = {
 def customer_facts(case: Case, *, next_contact: datetime | None) -> str:
     """Where the case stands, in customer-safe words only (no internal entry, ever)."""
     lines = [f"Status: {CUSTOMER_STATUS[case.status]}."]
-    summaries = [
-        f"With our {h.department.name} team: {h.customer_summary}"
-        for h in Handoff.objects.open().filter(case=case).select_related("department")
-        if h.customer_summary
+    lines += [
+        handoff.customer_line
+        for handoff in Handoff.objects.told_to_customer()
+        .filter(case=case)
+        .select_related("department")
+        .order_by("created", "pk")
     ]
-    lines += summaries
     if case.owner:
         department = f", {case.owning_department.name}" if case.owning_department else ""
         lines.append(f"Your case is owned by {case.owner.full_name}{department}.")

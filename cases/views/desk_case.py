@@ -113,8 +113,14 @@ def case_entry(request: HttpRequest, reference: str) -> HttpResponse:
             context = {
                 "case": case,
                 "allowed": services.allowed_actions(case, request.user),
-                "composer": ComposerForm(initial={"kind": form.cleaned_data["kind"]}),
-                "composer_status": "Added to the timeline.",
+                # Back to an internal note after every send: the next words stay in-house
+                # unless the agent chooses the customer again.
+                "composer": ComposerForm(),
+                "composer_status": (
+                    "Sent to the customer."
+                    if form.cleaned_data["kind"] == ComposerForm.REPLY
+                    else "Internal note added."
+                ),
             }
             response = render(request, "desk/case.html#composer", context)
             return trigger_client_event(response, "timelineChanged")

@@ -2,7 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from cases import selectors
@@ -33,6 +33,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
+    if not request.htmx and (case := selectors.case_by_reference(request.user, query)):
+        return redirect("desk:case", reference=case.reference)
     results = Paginator(selectors.search_cases(request.user, query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -1,55 +1,112 @@
-"""The desk's mail quarantine: strangers' mail and unreadable messages wait here."""
+"""The desk's mail quarantine: strangers' mail and unreadable messages wait here for an
+agent to read and decide (accept, add to a case, retry, reject)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
+from cases import selectors as case_selectors
+from cases.services import CaseError
 from cases.views import access
 from helpdesk.accounts import audit
 from helpdesk.accounts.access import agent_required
-from helpdesk.accounts.models import AuditEvent, Organization
-from notifications import inbound, selectors
+from helpdesk.accounts.models import AuditEvent, Organization, User
+from notifications import inbound, quarantine, selectors
 from notifications.models import InboundMessage
+
+DECISIONS = ("accept", "add", "retry", "reject")
 
 
 @agent_required
 @require_GET
-def quarantine(request: HttpRequest) -> HttpResponse:
+def quarantine_list(request: HttpRequest) -> HttpResponse:
     context = {
         "messages_page": Paginator(selectors.quarantined_mail(), 50).get_page(
             request.GET.get("page")
         ),
-        "organizations": Organization.objects.order_by("name"),
         "nav": "mail",
     }
     return render(request, "desk/quarantine.html", context)
 
 
 @agent_required
+@require_GET
+def message(request: HttpRequest, message_id: int) -> HttpResponse:
+    return _message_page(request, access.inbound_message(request, message_id))
+
+
+def _message_page(
+    request: HttpRequest, stored: InboundMessage, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "stored": stored,
+        "mail": selectors.readable_mail(stored),
+        "organizations": Organization.objects.order_by("name"),
+        "error": error,
+        "posted": request.POST if request.method == "POST" else {},
+        "nav": "mail",
+    }
+    return render(request, "desk/quarantine_message.html", context, status=status)
+
+
+@agent_required
 @require_POST
 def decide(request: HttpRequest, message_id: int, action: str) -> HttpResponse:
+    if action not in DECISIONS:
+        raise Http404("No such action")
     stored = access.inbound_message(request, message_id)
     if stored.status != InboundMessage.Status.QUARANTINED:
         messages.error(request, "This message was handled already.")
         return redirect("desk:quarantine")
+    try:
+        _decide(request, stored, action)
+    except CaseError as refusal:
+        return _message_page(request, stored, error=str(refusal), status=422)
+    stored.refresh_from_db()
+    if stored.status == InboundMessage.Status.QUARANTINED:
+        return _message_page(request, stored, error=f"Still waiting: {stored.reason}", status=422)
+    messages.success(request, _outcome(stored))
+    return redirect("desk:quarantine")
+
+
+def _decide(request: HttpRequest, stored: InboundMessage, action: str) -> None:
+    data = request.POST
     if action == "accept":
-        organization = Organization.objects.filter(pk=request.POST.get("organization")).first()
-        if organization is None:
-            messages.error(request, "Choose the organisation the sender belongs to.")
-            return redirect("desk:quarantine")
-        inbound.accept(stored, organization=organization, acting_user=request.user)
-    elif action == "reject":
-        inbound.reject(stored, acting_user=request.user)
+        customer = None
+        if email := data.get("customer", "").strip():
+            customer = User.objects.filter(email__iexact=email, role=User.Role.CUSTOMER).first()
+            if customer is None:
+                raise CaseError(f"No customer has the address {email}.")
+        organization = Organization.objects.filter(pk=data.get("organization") or 0).first()
+        if customer is None and organization is None:
+            raise CaseError("Choose the organisation the sender belongs to, or a customer.")
+        quarantine.accept(
+            stored, acting_user=request.user, organization=organization, customer=customer
+        )
+    elif action == "add":
+        reference = data.get("reference", "").strip()
+        case = case_selectors.case_by_reference(request.user, reference)
+        if case is None:
+            raise CaseError(f"No case {reference or 'was named'}: give a reference like C-000123.")
+        quarantine.add_to_case(stored, case=case, acting_user=request.user)
     elif action == "retry":
         inbound.process(stored)
+    elif data.get("confirm") != "yes":
+        raise CaseError("Tick the box to confirm: a rejected message is kept but never answered.")
     else:
-        raise Http404("No such action")
-    stored.refresh_from_db()
-    where = f" → {stored.case.reference}" if stored.case_id else ""
-    messages.success(request, f"{stored.get_status_display()}{where}.")
-    return redirect("desk:quarantine")
+        quarantine.reject(stored, acting_user=request.user)
+
+
+def _outcome(stored: InboundMessage) -> str:
+    """What became of the message, with a link to its case."""
+    if stored.case_id:
+        url = reverse("desk:case", kwargs={"reference": stored.case.reference})
+        return format_html('Added to a case → <a href="{}">{}</a>.', url, stored.case.reference)
+    return f"{stored.get_status_display()}: the message is kept and will not be answered."
 
 
 @agent_required

@@ -136,6 +136,18 @@
     if (again) focusRow(again);
   });
 
+  // The composer's button names where the words go: "Send to customer" or "Add internal
+  // note", following the chosen kind (the server renders the same after each swap).
+  document.addEventListener("change", function (event) {
+    var choice = event.target;
+    if (!choice.matches || !choice.matches("#composer input[name=kind]")) return;
+    var button = choice.form && choice.form.querySelector("[data-composer-submit]");
+    if (button) {
+      button.textContent = choice.value === "reply"
+        ? button.dataset.labelReply : button.dataset.labelNote;
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var opener = document.querySelector("[data-shortcuts-open]");
     if (!opener) return;

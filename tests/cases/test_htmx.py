@@ -52,9 +52,11 @@ def test_composer_answers_with_a_fresh_composer_and_refreshes_the_timeline(
 
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="composer"')
-    assert "Added to the timeline." in response.text
-    # The reply kind stays selected, and the message box is empty for the next one.
-    assert re.search(r'value="reply"[^>]*checked', response.text)
+    assert "Sent to the customer." in response.text
+    # Back to an internal note for the next words, and the message box is empty.
+    assert re.search(r'value="note"[^>]*checked', response.text)
+    assert not re.search(r'value="reply"[^>]*checked', response.text)
+    assert ">Add internal note</button>" in response.text
     assert "The courier comes at ten." not in response.text
     assert "timelineChanged" in response["HX-Trigger"]
 
@@ -124,7 +126,7 @@ def test_taking_a_case_someone_just_took_says_who_has_it(client, new_case, agent
 
     assert response.status_code == 409
     assert response.text.lstrip().startswith('<div id="queues"')
-    assert f"Dana Lee changed {new_case.reference}" in response.text
+    assert f"{new_case.reference} is already owned by Dana Lee" in response.text
     assert fresh(new_case).owner == agent
 
 

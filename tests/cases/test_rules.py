@@ -112,7 +112,7 @@ def test_take_ownership_from_triage(client, new_case, agent, teammate):
     client.force_login(teammate)
     late = client.post(desk_url(new_case, "take/"), {"version": new_case.version}, headers=HTMX)
     assert late.status_code == 409
-    assert "Dana Lee changed" in late.text
+    assert f"{new_case.reference} is already owned by Dana Lee" in late.text
     assert fresh(new_case).owner == agent
 
 
@@ -262,7 +262,7 @@ def test_any_agent_may_add_internal_note(client, owned_case, teammate):
     )
 
     assert response.status_code == 200
-    assert "Added to the timeline." in response.text
+    assert "Internal note added." in response.text
     [note] = entries(owned_case, EntryKind.INTERNAL_NOTE)
     assert note.actor == teammate
     assert note.department.name == "Hardware"

@@ -43,12 +43,18 @@ def row_for(case) -> str:
     ],
 )
 def test_search_finds_the_laptop_case(agent_client, laptop, leak, query):
+    typed_reference = query.endswith("reference")
     query = {
         "reference": laptop.reference,
         "lowercase reference": laptop.reference.lower(),
         "plain number": str(laptop.pk),
     }.get(query, query)
 
+    if typed_reference:
+        # A typed reference opens the case itself.
+        response = agent_client.get("/desk/search/", {"q": query})
+        assert response.status_code == 302 and response.url == f"/desk/cases/{laptop.reference}/"
+        return
     html = found(agent_client, query)
 
     assert row_for(laptop) in html

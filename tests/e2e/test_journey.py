@@ -10,6 +10,7 @@ help, and the manager sees all of it in the reports. Each step leaves a screensh
 test-artefacts/journey/.
 """
 
+import time
 from datetime import time as clock_time
 from datetime import timedelta
 from pathlib import Path
@@ -179,7 +180,13 @@ def test_the_whole_journey(
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert TITLE in text
     assert f"/portal/cases/{case.reference}/" in text
+    # The worker marks the notice sent just after the SMTP server has the mail.
     notice = Notice.objects.get(recipient=customer, kind="delay_notice")
+    for _ in range(100):
+        notice.refresh_from_db()
+        if notice.status != Notice.Status.SENDING:
+            break
+        time.sleep(0.1)
     assert notice.status == Notice.Status.SENT
     assert notice.sent_at < deadline
 
@@ -222,7 +229,7 @@ def test_the_whole_journey(
     composer = desk.locator("#composer")
     composer.get_by_label("Internal note").check()
     composer.get_by_label("Message", exact=True).fill("Battery worn out (62 % capacity); replaced.")
-    composer.get_by_role("button", name="Add").click()
+    composer.get_by_role("button", name="Add internal note").click()
     expect(
         desk.get_by_test_id("timeline").locator(".timeline-entry.internal").last
     ).to_contain_text("Battery worn out")

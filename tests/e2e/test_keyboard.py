@@ -74,7 +74,7 @@ def test_agent_takes_replies_and_hands_off_with_the_keyboard_alone(
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUSED_NAME) == "Message"
     page.keyboard.type(REPLY)
-    tab_to(page, "Add")
+    tab_to(page, "Send to customer")
     assert_focus_visible(page)
     page.keyboard.press("Enter")
     reply = page.get_by_test_id("timeline").locator(".timeline-entry.kind-agent_reply")

@@ -93,9 +93,9 @@ def test_two_deliveries_at_once_write_one_entry(transactional_db, case, context,
     raw = plain("twice", "Delivered twice at once.", subject="Re: x", In_Reply_To=context.notice())
     handle = inbound._handle
 
-    def slow_handle(stored):
+    def slow_handle(stored, **options):
         time.sleep(0.3)  # long enough for the other delivery to arrive meanwhile
-        handle(stored)
+        handle(stored, **options)
 
     monkeypatch.setattr(inbound, "_handle", slow_handle)
     start = threading.Barrier(2)

@@ -74,14 +74,26 @@ def test_agent_accepts_a_stranger_into_an_organisation(agent_client, waiting, ac
 def test_accepting_needs_an_organisation(agent_client, waiting):
     response = agent_client.post(f"/desk/mail/{waiting.pk}/accept/", follow=True)
 
-    assert "Choose the organisation the sender belongs to." in page_text(response)
+    assert response.status_code == 422
+    assert "Choose the organisation the sender belongs to, or a customer." in page_text(response)
     waiting.refresh_from_db()
     assert waiting.status == InboundMessage.Status.QUARANTINED
     assert not User.objects.filter(email="pat@pat-consulting.example").exists()
 
 
+def test_rejecting_asks_for_confirmation_first(agent_client, waiting):
+    response = agent_client.post(f"/desk/mail/{waiting.pk}/reject/")
+
+    assert response.status_code == 422
+    assert "Tick the box to confirm" in page_text(response)
+    waiting.refresh_from_db()
+    assert waiting.status == InboundMessage.Status.QUARANTINED
+
+
 def test_agent_rejects_a_message(agent_client, waiting):
-    response = agent_client.post(f"/desk/mail/{waiting.pk}/reject/", follow=True)
+    response = agent_client.post(
+        f"/desk/mail/{waiting.pk}/reject/", {"confirm": "yes"}, follow=True
+    )
 
     waiting.refresh_from_db()
     assert waiting.status == InboundMessage.Status.REJECTED

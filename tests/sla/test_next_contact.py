@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cases import clocks
-from cases.models import Case, Status
+from cases.models import Case, Priority, Status
+from tests.sla.seed import create_policies
 
 NOW = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -31,8 +32,20 @@ def test_a_passed_promise_gives_way_to_the_update_still_ahead():
     assert clocks.next_contact(open_case, NOW) == NOW + 3 * HOUR
 
 
-def test_an_overdue_update_is_still_what_we_owe():
-    assert clocks.next_contact(case(next_update_due=NOW - HOUR), NOW) == NOW - HOUR
+@pytest.mark.django_db
+def test_never_a_time_already_past_when_everything_owed_has_passed():
+    # The sweep ran late: the update we owed was due an hour ago. We promise one update
+    # interval from now (High: 2 hours, on a 24x7 calendar), never "by" a past time.
+    create_policies()
+    late = case(priority=Priority.HIGH, eta=NOW - 2 * HOUR, next_update_due=NOW - HOUR)
+    assert clocks.next_contact(late, NOW) == NOW + 2 * HOUR
+    # Low runs on London office hours: 16 business hours from Tuesday 10:00 is Thursday 10:00.
+    office = case(Status.NEW, priority=Priority.LOW, first_response_due=NOW - HOUR)
+    assert clocks.next_contact(office, NOW) == NOW + timedelta(days=2)
+
+
+def test_no_promise_without_a_policy_once_everything_owed_has_passed(db):
+    assert clocks.next_contact(case(next_update_due=NOW - HOUR), NOW) is None
 
 
 @pytest.mark.parametrize(

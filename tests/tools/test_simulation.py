@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from cases import services
 from cases.models import Case
-from cases.simulation import Config, as_dict, simulate
+from helpdesk.tools.simulation import Config, as_dict, simulate
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,10 @@ def test_baseline_shows_what_the_product_prevents():
     assert baseline.emails_outside_owner_voice > 0
     assert baseline.closed_by_confirmation == 0 and baseline.closed_by_owner > 0
     assert normal.emails_outside_owner_voice == 0
-    assert (baseline.surprise_rate or 0) >= (normal.surprise_rate or 0)
+    # The same deadlines slip in both worlds; only without proactive notices does the
+    # customer learn of it from the breach (seed 7: two breaches each way).
+    assert normal.breaches > 0 and normal.surprises == 0 and normal.surprise_rate == 0
+    assert baseline.surprises > 0 and baseline.surprise_rate > 0
 
 
 def test_the_same_seed_gives_the_same_figures():

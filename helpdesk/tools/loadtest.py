@@ -1,4 +1,5 @@
-"""The support-floor load for `manage.py bench load` (run by locust, headless).
+"""The support-floor load for `manage.py bench load` (run by locust, headless; locust
+comes with the tools extras and is never imported by the helpdesk itself).
 
 Agents poll their dashboard and a case's timeline every ~10 s and act now and then (an
 internal note); customers browse their cases, read one and sometimes reply. Users sign in

@@ -47,3 +47,15 @@ def test_seeding_resumes_instead_of_starting_over(var_dir):
     second = bench("sla", "--due-now", "5")
 
     assert "3,500 bench cases present; nothing to seed." in second
+
+
+def test_a_small_bench_measures_smaller_pages_and_says_how_small(var_dir):
+    out = io.StringIO()
+    call_command("bench", "pages", "--cases", "1200", "--runs", "1", stdout=out)  # 5% open
+
+    pages = out.getvalue()
+    assert "desk dashboard (60 owned)" in pages
+    assert "department queue (0)" in pages
+    assert "incident page (200 linked)" in pages
+    assert "portal case list (300)" in pages
+    assert pages.count("(goal 100 ms:") == 10

@@ -1,0 +1,147 @@
+"""`bench pages`: the desk, portal and incident pages and inbound mail, timed in-process
+through Django's test client on the shapes that make them heavy."""
+
+import time
+from email.message import EmailMessage
+
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+
+from cases.models import Case, Handoff, Incident, Status
+from helpdesk.accounts.models import Department, Organization, User
+from notifications import addresses, inbound
+
+from . import measure
+
+GOAL_MS = 100
+
+
+def page_shapes(people: dict) -> dict:
+    """The shapes the pages are measured on, created once: an agent owning 200 open
+    cases, a case with 2,000 timeline entries, 500 open handoffs for Hardware, an
+    incident with 1,000 linked cases, a portal customer with 300 cases. A bench of fewer
+    cases makes smaller shapes; `sizes` says how large they came out."""
+    hardware, _ = Department.objects.get_or_create(name="Hardware")
+    bench_cases = Case.objects.filter(organization=people["org"])
+    open_cases = bench_cases.filter(status=Status.OPEN)
+    owner = User.objects.filter(email="bench-owner@bench.test").first()
+    if owner is None:
+        owner = User.objects.create_user(
+            "bench-owner@bench.test", None, full_name="Bench Owner", role=User.Role.AGENT
+        )
+        owner.departments.add(people["support"], hardware)
+        mine = list(open_cases.order_by("pk").values_list("pk", flat=True)[:200])
+        Case.objects.filter(pk__in=mine).update(owner=owner)
+    long_case = Case.objects.filter(title="Bench case with a long timeline").first()
+    if long_case is None:
+        long_case = open_cases.order_by("-pk").first()
+        Case.objects.filter(pk=long_case.pk).update(title="Bench case with a long timeline")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO cases_timelineentry (case_id, kind, actor_id, department_id, "
+                "visibility, body, body_html, data, created) SELECT %s, "
+                "CASE WHEN g %% 3 = 0 THEN 'internal_note' ELSE 'agent_reply' END, %s, %s, "
+                "CASE WHEN g %% 3 = 0 THEN 'internal' ELSE 'public' END, "
+                "'Entry ' || g, '<p>Entry ' || g || '</p>', '{}'::jsonb, "
+                "now() - (2000 - g) * interval '1 minute' FROM generate_series(1, 2000) g",
+                [long_case.pk, people["agent"].pk, people["support"].pk],
+            )
+    if not Handoff.objects.filter(department=hardware).exists():
+        Handoff.objects.bulk_create(
+            Handoff(
+                case=case,
+                requested_by=people["agent"],
+                department=hardware,
+                needed="Replace the power supply",
+                customer_summary="replacing the power supply",
+                assignee=owner if i % 3 == 0 else None,
+            )
+            for i, case in enumerate(open_cases.order_by("pk")[200:700])
+        )
+    incident = Incident.objects.filter(title="Bench incident").first()
+    if incident is None:
+        incident = Incident.objects.create(title="Bench incident", created_by=people["agent"])
+        linked = list(bench_cases.order_by("pk").values_list("pk", flat=True)[1000:2000])
+        Case.objects.filter(pk__in=linked).update(incident=incident)
+    portal_org, _ = Organization.objects.get_or_create(name="Bench Portal")
+    portal_customer = User.objects.filter(email="bench-portal@bench.test").first()
+    if portal_customer is None:
+        portal_customer = User.objects.create_user(
+            "bench-portal@bench.test",
+            None,
+            full_name="Portal Customer",
+            organization=portal_org,
+        )
+    if not Case.objects.filter(customer=portal_customer).exists():
+        first = min(3000, max(bench_cases.count() - 300, 0))  # the last 300 of a small bench
+        moved = list(bench_cases.order_by("pk").values_list("pk", flat=True)[first : first + 300])
+        Case.objects.filter(pk__in=moved).update(organization=portal_org, customer=portal_customer)
+    portal_case = Case.objects.filter(organization=portal_org).order_by("pk").first()
+    return {
+        "owner": owner,
+        "long_case": long_case,
+        "incident": incident,
+        "portal_customer": portal_customer,
+        "portal_case": portal_case,
+        "sizes": {
+            "owned": Case.objects.filter(owner=owner).exclude(status=Status.CLOSED).count(),
+            "handoffs": Handoff.objects.filter(department=hardware).count(),
+            "linked": Case.objects.filter(incident=incident).count(),
+            "portal": Case.objects.filter(customer=portal_customer).count(),
+        },
+    }
+
+
+def bench_pages(people: dict, *, runs: int, out) -> dict:
+    shapes = page_shapes(people)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    agent = Client()
+    agent.force_login(shapes["owner"])
+    customer = Client()
+    customer.force_login(shapes["portal_customer"])
+    long_ref = shapes["long_case"].reference
+    incident_url = f"/desk/incidents/{shapes['incident'].pk}/"
+    portal_case_url = f"/portal/cases/{shapes['portal_case'].reference}/"
+    size = {name: f"{count:,}" for name, count in shapes["sizes"].items()}
+    pages = [
+        (f"desk dashboard ({size['owned']} owned)", agent, "/desk/", {}),
+        ("triage queue", agent, "/desk/", {"HTTP_HX_REQUEST": "true"}),
+        ("search", agent, "/desk/search/?q=Bench+case+12345", {}),
+        ("case page (2,000 entries)", agent, f"/desk/cases/{long_ref}/", {}),
+        ("timeline poll", agent, f"/desk/cases/{long_ref}/timeline/?after=0", {}),
+        (f"department queue ({size['handoffs']})", agent, "/desk/queue/", {}),
+        (f"incident page ({size['linked']} linked)", agent, incident_url, {}),
+        (f"portal case list ({size['portal']})", customer, "/portal/", {}),
+        ("portal case page", customer, portal_case_url, {}),
+    ]
+    results = {}
+    with measure.plain_static():
+        for name, client, url, headers in pages:
+            results[name] = measure.time_call(
+                lambda c=client, u=url, h=headers: c.get(u, **h), runs, name=url
+            )
+            out.write(measure.line(name, results[name], goal_ms=GOAL_MS))
+        results["inbound email"] = time_inbound(people, runs)
+        out.write(measure.line("inbound email", results["inbound email"], goal_ms=GOAL_MS))
+    return {"pages": results}
+
+
+def time_inbound(people: dict, runs: int) -> dict:
+    """A customer's reply by email, parsed and threaded into its case."""
+    case = Case.objects.filter(organization=people["org"], status=Status.OPEN).first()
+
+    def one():
+        message = EmailMessage()
+        message["From"] = people["customer"].email
+        message["To"] = addresses.reply_address(case.pk)
+        message["Subject"] = f"Re: [{case.reference}] {case.title}"
+        message["Message-ID"] = f"<bench-{time.time_ns()}@bench.test>"
+        message.set_content("It still fails.\n\nOn Monday, Support wrote:\n> Try again")
+        stored = inbound.receive(message.as_bytes(), mailbox="bench")
+        if stored.case_id != case.pk:
+            raise CommandError(f"bench mail did not thread: {stored.reason}")
+        return stored
+
+    return measure.time_call(one, runs, name="inbound email")

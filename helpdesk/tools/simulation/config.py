@@ -1,0 +1,112 @@
+"""What a simulated world is made of (`Config`), what a run measures (`Outcome`), and how
+a TOML file and the command line set the world's parameters."""
+
+import dataclasses
+import statistics
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+START = datetime(2027, 1, 4, 7, 0, tzinfo=UTC)  # a Monday morning
+DEPARTMENTS = ["Support", "Software", "Hardware", "Parts", "Warranty"]
+PROBLEMS = [
+    "Laptop battery does not charge", "Printer jams on every job", "VPN drops every hour",
+    "Invoice shows the wrong amount", "Password reset email never arrives",
+    "Monitor flickers on the docking station", "Order arrived damaged",
+    "Cannot export the monthly report", "Phone app crashes at login", "Water leak in the kitchen",
+]  # fmt: skip
+RELEASE_PROBLEM = "Web program shows an error page after sign in"
+
+
+@dataclass
+class Config:
+    weeks: float = 8.0
+    cases_per_day: int = 200
+    seed: int = 42
+    baseline: bool = False
+    organizations: int = 4
+    customers_per_organization: int = 40
+    agents_per_department: int = 6
+    tick_minutes: int = 30
+    p_handoff: float = 0.35
+    p_decline: float = 0.15
+    p_wait: float = 0.2
+    p_still_broken: float = 0.12
+    p_never_confirms: float = 0.1
+    p_owner_tells_delay: float = 0.5
+    release_day: int = 10
+    deactivate_day: int = 20
+
+
+@dataclass
+class Outcome:
+    mode: str
+    cases: int = 0
+    time_to_owner_minutes: dict = field(default_factory=dict)
+    breaches: int = 0
+    surprises: int = 0
+    surprise_rate: float | None = None
+    promises: int = 0
+    promises_kept_share: float | None = None
+    emails_per_case: dict = field(default_factory=dict)
+    emails_outside_owner_voice: int = 0
+    close_questions_per_case: dict = field(default_factory=dict)
+    reopen_rate: float | None = None
+    closed_by_confirmation: int = 0
+    closed_by_timeout: int = 0
+    closed_by_owner: int = 0
+    bounced: int = 0
+    max_open_without_owner: int = 0
+    max_untriaged: int = 0
+    # At every tick: [simulated time, open cases, open without an active owner, untriaged].
+    ticks: list = field(default_factory=list)
+    invariant_violations: list = field(default_factory=list)
+    duplicate_notices: int = 0
+
+
+def as_dict(outcome: Outcome) -> dict:
+    return dataclasses.asdict(outcome)
+
+
+def spread(values: list[float]) -> dict:
+    if not values:
+        return {"p50": None, "p90": None, "max": None}
+    ordered = sorted(values)
+    return {
+        "p50": round(statistics.median(ordered), 1),
+        "p90": round(ordered[max(round(0.9 * len(ordered)) - 1, 0)], 1),
+        "max": round(ordered[-1], 1),
+    }
+
+
+class ConfigError(ValueError):
+    """A world file or an option the simulation cannot use; the message says why."""
+
+
+def load_settings(path: Path | None, options: dict) -> dict:
+    """Every parameter of the world but the mode: Config defaults, then the TOML file,
+    then the command line (`weeks`, `cases_per_day`, `seed`)."""
+    known = {f.name for f in dataclasses.fields(Config)} - {"baseline"}
+    found = {}
+    if path is not None:
+        try:
+            found = tomllib.loads(path.read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"Cannot read {path}: {exc}") from exc
+        unknown = sorted(set(found) - known)
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown setting(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+    for name in ("weeks", "cases_per_day", "seed"):
+        if options.get(name) is not None:
+            found[name] = options[name]
+    defaults = dataclasses.asdict(Config())
+    for name, value in found.items():
+        if type(value) is not type(defaults[name]) and not (
+            isinstance(defaults[name], float) and isinstance(value, int)
+        ):
+            raise ConfigError(f"{name} should be like {defaults[name]!r}, not {value!r}")
+    return {**{k: v for k, v in defaults.items() if k != "baseline"}, **found}

@@ -1,0 +1,67 @@
+"""What a run comes to, read back from the database the run wrote (through the same
+reports managers read) before it is rolled back."""
+
+from datetime import datetime, timedelta
+
+from django.core import mail
+
+from cases import reports
+from cases.models import Case, Promise
+from helpdesk.accounts.models import User
+from notifications.models import Notice
+
+from .config import START, Outcome, spread
+
+
+def measure(outcome: Outcome, *, baseline: bool, end: datetime) -> None:
+    cases = Case.objects.filter(customer__email__endswith="@sim.test")
+    outcome.cases = cases.count()
+    waits = [
+        (owned - created).total_seconds() / 60
+        for created, owned in cases.exclude(first_owned_at=None).values_list(
+            "created", "first_owned_at"
+        )
+    ]
+    outcome.time_to_owner_minutes = spread(waits)
+    filters = reports.Filters(start=START, end=end + timedelta(days=1))
+    sla = reports.sla(filters)
+    outcome.breaches, outcome.surprises = sla["breaches"], sla["surprises"]
+    outcome.surprise_rate = sla["surprise_rate"]
+    promised = Promise.objects.all()
+    outcome.promises = promised.count()
+    settled = promised.exclude(settled_at=None)
+    outcome.promises_kept_share = (
+        round(100 * settled.filter(kept=True).count() / settled.count(), 1)
+        if settled.exists()
+        else None
+    )
+    to_customers = Notice.objects.filter(
+        channel=Notice.Channel.EMAIL, recipient__role=User.Role.CUSTOMER
+    )
+    per_case = dict.fromkeys(cases.values_list("pk", flat=True), 0)
+    for case_id in to_customers.values_list("case_id", flat=True):
+        if case_id in per_case:
+            per_case[case_id] += 1
+    outcome.emails_per_case = spread(list(per_case.values()))
+    outcome.emails_outside_owner_voice = to_customers.exclude(
+        kind__in=reports.CASE_VOICE_KINDS
+    ).count()
+    questions = dict.fromkeys(per_case, 0)
+    for case_id in to_customers.filter(
+        kind__in=["confirmation_reminder", "department_update"]
+    ).values_list("case_id", flat=True):
+        if case_id in questions:
+            questions[case_id] += 1
+    outcome.close_questions_per_case = spread(list(questions.values()))
+    quality = reports.quality(filters)
+    outcome.reopen_rate = quality["reopen_rate"]
+    outcome.closed_by_confirmation = quality["confirmed"]
+    outcome.closed_by_timeout = quality["auto_closed"]
+    outcome.closed_by_owner = quality["closed_by_owner"]
+    outcome.bounced = cases.filter(bounced=True).count()
+    ids = [message.extra_headers.get("Message-ID") for message in mail.outbox]
+    outcome.duplicate_notices = len(ids) - len(set(ids))
+    if not baseline and outcome.surprises:
+        outcome.invariant_violations.append(
+            f"{outcome.surprises} deadline breach(es) without a notice to the customer first"
+        )

@@ -1,0 +1,66 @@
+"""The simulated world's people: departments with their agents, a manager, and the
+customers of a few organisations of every SLA tier."""
+
+from dataclasses import dataclass
+
+from cases import demo
+from helpdesk.accounts.models import Department, Organization, User
+
+from .config import DEPARTMENTS, Config
+
+TIERS = ["basic", "standard", "premium", "standard"]
+
+
+@dataclass
+class World:
+    departments: dict[str, Department]
+    manager: User
+    agents: dict[str, list[User]]
+    customers: list[User]
+    # Everyone by primary key: the same person object all run long.
+    people: dict[int, User]
+
+
+def build_world(config: Config) -> World:
+    demo.seed_sla()
+    departments = {name: Department.objects.get_or_create(name=name)[0] for name in DEPARTMENTS}
+    manager = User.objects.create_user(
+        "sim-manager@sim.test", None, full_name="Sim Manager", role=User.Role.MANAGER
+    )
+    manager.departments.add(departments["Support"])
+    people: dict[int, User] = {manager.pk: manager}
+    agents: dict[str, list[User]] = {}
+    for name, department in departments.items():
+        members = []
+        for n in range(config.agents_per_department):
+            agent = User.objects.create_user(
+                f"sim-{name.lower()}-{n}@sim.test", None, full_name=f"{name} agent {n}",
+                role=User.Role.AGENT,
+            )  # fmt: skip
+            agent.departments.add(department)
+            members.append(agent)
+            people[agent.pk] = agent
+        department.lead = members[0]
+        department.save(update_fields=["lead"])
+        agents[name] = members
+    customers = []
+    for n in range(config.organizations):
+        organization = Organization.objects.create(
+            name=f"Sim organisation {n}", sla_tier=TIERS[n % len(TIERS)]
+        )
+        for m in range(config.customers_per_organization):
+            customer = User.objects.create_user(
+                f"sim-customer-{n}-{m}@sim.test",
+                None,
+                full_name=f"Customer {n}-{m}",
+                organization=organization,
+            )
+            customers.append(customer)
+            people[customer.pk] = customer
+    return World(
+        departments=departments,
+        manager=manager,
+        agents=agents,
+        customers=customers,
+        people=people,
+    )
