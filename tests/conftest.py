@@ -1,5 +1,7 @@
-"""Shared fixtures: the people every permission test needs (with an outsider), a real
-Celery worker on the real broker, and a real Chromium driven by Playwright."""
+"""Shared fixtures: a throw-away folder for files, the people every permission test needs
+(with an outsider) and browsers signed in as them, the SLA policies and a frozen clock, a
+real Celery worker on the real broker, an SMTP server and a real Chromium driven by
+Playwright. Plain helper functions are in tests/helpers.py."""
 
 import os
 
@@ -12,6 +14,8 @@ from tests.factories import (
     ManagerFactory,
     OrganizationFactory,
 )
+from tests.helpers import signed_in
+from tests.sla.seed import T0, create_policies
 from tests.smtp import SmtpSink, use_smtp
 
 CHROMIUM_ARGS = [
@@ -78,6 +82,13 @@ def _empty_caches():
     clocks.forget_policies()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files and raw mail go to a throw-away folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 # --- People -------------------------------------------------------------------------
 
 
@@ -97,8 +108,33 @@ def support(db):
 
 
 @pytest.fixture
+def hardware(db):
+    return DepartmentFactory(name="Hardware")
+
+
+@pytest.fixture
+def parts(db):
+    return DepartmentFactory(name="Parts")
+
+
+@pytest.fixture
 def agent(support):
     return AgentFactory(email="agent@example.test", full_name="Dana Lee", departments=[support])
+
+
+@pytest.fixture
+def teammate(hardware):
+    """Sam, of Hardware: may add notes to Dana's cases, owns cases of their own, never
+    steers someone else's."""
+    return AgentFactory(email="sam@example.test", full_name="Sam Ortiz", departments=[hardware])
+
+
+@pytest.fixture
+def hw_agent(hardware):
+    """Harper, of Hardware: does the work Hardware is asked for in a handoff."""
+    return AgentFactory(
+        email="harper@example.test", full_name="Harper Hale", departments=[hardware]
+    )
 
 
 @pytest.fixture
@@ -120,6 +156,45 @@ def outsider(other_organization):
     return CustomerFactory(
         email="outsider@example.test", full_name="Jordan Blake", organization=other_organization
     )
+
+
+# --- Browsers of their own, signed in --------------------------------------------------
+
+
+@pytest.fixture
+def agent_client(agent):
+    return signed_in(agent)
+
+
+@pytest.fixture
+def manager_client(manager):
+    return signed_in(manager)
+
+
+@pytest.fixture
+def customer_client(customer):
+    return signed_in(customer)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return signed_in(outsider)
+
+
+# --- SLA policies and a frozen clock ------------------------------------------------
+
+
+@pytest.fixture
+def policies(db):
+    """The SLA policies and calendars of tests/sla/seed.py."""
+    return create_policies()
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Time stands still at T0 (Monday 3 March 2025, 09:00 UTC) until the test moves it."""
+    time_machine.move_to(T0, tick=False)
+    return time_machine
 
 
 # --- A real Celery worker -----------------------------------------------------------
@@ -176,15 +251,6 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def login(page, live_server, email: str, password: str = "pw") -> None:
-    """Sign in through the login form, as a person would."""
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture

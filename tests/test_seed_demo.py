@@ -1,12 +1,11 @@
 """`seed_demo`: the demo logins of DESIGN.md, created once, only on a development machine."""
 
-import io
-
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from helpdesk.accounts.models import Department, Organization, User
+from tests.helpers import run_command, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +23,8 @@ DEMO_LOGINS = [
 
 
 def seed_demo() -> str:
-    out = io.StringIO()
     with override_settings(DEBUG=True):
-        call_command("seed_demo", stdout=out)
-    return out.getvalue()
+        return run_command("seed_demo")
 
 
 def snapshot():
@@ -58,7 +55,7 @@ def test_seeding_twice_changes_nothing():
 def test_every_demo_login_signs_in_with_password_demo(client, email, lands_on, belongs_to):
     seed_demo()
 
-    response = client.post("/accounts/login/", {"username": email, "password": "demo"}, follow=True)
+    response = sign_in(client, email, "demo", follow=True)
 
     assert response.redirect_chain[-1][0] == lands_on
     assert response.status_code == 200

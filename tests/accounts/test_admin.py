@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 
 from helpdesk.accounts.models import User
 from tests.factories import UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +42,7 @@ def test_admin_adds_a_customer_who_can_then_sign_in(admin_client, client, organi
     assert user.email == "new.person@example.test"
     assert user.organization == organization
     client.logout()
-    signed_in = client.post(
-        "/accounts/login/",
-        {"username": "new.person@example.test", "password": "a-long-enough-password-91"},
-        follow=True,
-    )
+    signed_in = sign_in(client, "new.person@example.test", "a-long-enough-password-91", follow=True)
     assert signed_in.redirect_chain[-1][0] == "/portal/"
 
 

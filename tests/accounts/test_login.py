@@ -4,12 +4,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from helpdesk.accounts.models import User
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(client, email, password="pw"):
-    return client.post("/accounts/login/", {"username": email, "password": password}, follow=True)
 
 
 def landed_on(response) -> str:
@@ -19,7 +16,7 @@ def landed_on(response) -> str:
 
 
 def test_agent_lands_on_the_desk(client, agent):
-    response = sign_in(client, agent.email)
+    response = sign_in(client, agent.email, follow=True)
 
     assert landed_on(response) == "/desk/"
     assert response.status_code == 200
@@ -28,13 +25,13 @@ def test_agent_lands_on_the_desk(client, agent):
 
 
 def test_agent_does_not_see_the_reports_link(client, agent):
-    response = sign_in(client, agent.email)
+    response = sign_in(client, agent.email, follow=True)
 
     assert 'href="/reports/"' not in response.text
 
 
 def test_manager_lands_on_the_desk_with_a_link_to_reports(client, manager):
-    response = sign_in(client, manager.email)
+    response = sign_in(client, manager.email, follow=True)
 
     assert landed_on(response) == "/desk/"
     assert 'href="/reports/"' in response.text
@@ -42,7 +39,7 @@ def test_manager_lands_on_the_desk_with_a_link_to_reports(client, manager):
 
 
 def test_customer_lands_on_the_portal(client, customer):
-    response = sign_in(client, customer.email)
+    response = sign_in(client, customer.email, follow=True)
 
     assert landed_on(response) == "/portal/"
     assert response.status_code == 200
@@ -51,7 +48,7 @@ def test_customer_lands_on_the_portal(client, customer):
 
 
 def test_customer_sees_their_own_organisation_on_the_portal(client, customer, outsider):
-    sign_in(client, outsider.email)
+    sign_in(client, outsider.email, follow=True)
 
     response = client.get("/portal/")
 
@@ -113,7 +110,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, path):
 
 
 def test_email_login_ignores_letter_case(client, agent):
-    response = sign_in(client, "Agent@EXAMPLE.test")
+    response = sign_in(client, "Agent@EXAMPLE.test", follow=True)
 
     assert landed_on(response) == "/desk/"
 
@@ -127,7 +124,7 @@ def test_new_users_are_stored_with_a_lower_case_email(db):
 
 
 def test_wrong_password_is_refused_on_the_login_page(client, agent):
-    response = sign_in(client, agent.email, password="not-the-password")
+    response = sign_in(client, agent.email, password="not-the-password", follow=True)
 
     assert response.redirect_chain == []
     assert "Please enter a correct email and password" in response.text

@@ -1,33 +1,15 @@
-"""Cases for the desk tests: a case in triage, one owned by Dana, the teammate from another
-department, and helpers that act through the desk's URLs as an agent's browser would."""
+"""Cases for the desk tests: a new case in triage, the same case owned by Dana, and a case
+of Globex, the outsider's organisation."""
 
 import pytest
 
 from cases import services
 from cases.models import Case, Priority
-from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded files go to a throw-away folder, never into var/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+from tests.factories import CustomerFactory
 
 
 @pytest.fixture
-def hardware(db):
-    return DepartmentFactory(name="Hardware")
-
-
-@pytest.fixture
-def teammate(hardware):
-    """An agent of another department: may add notes, may not steer someone else's case."""
-    return AgentFactory(email="sam@example.test", full_name="Sam Ortiz", departments=[hardware])
-
-
-@pytest.fixture
-def case(agent, customer) -> Case:
+def new_case(agent, customer) -> Case:
     """A new, unowned case in the triage queue, opened by Dana for Alex at Acme."""
     return services.open_case(
         acting_user=agent,
@@ -40,9 +22,11 @@ def case(agent, customer) -> Case:
 
 
 @pytest.fixture
-def owned_case(case, agent) -> Case:
+def owned_case(new_case, agent) -> Case:
     """The same case, taken by Dana: open, with one accountable owner."""
-    return services.take_ownership(case=case, acting_user=agent, expected_version=case.version)
+    return services.take_ownership(
+        case=new_case, acting_user=agent, expected_version=new_case.version
+    )
 
 
 @pytest.fixture
@@ -55,9 +39,3 @@ def other_case(other_organization, agent) -> Case:
         title="Water on the kitchen floor",
         description="The fridge may be leaking.",
     )
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client

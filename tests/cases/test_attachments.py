@@ -2,26 +2,23 @@
 when too large, with nothing half-saved."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Attachment, EntryKind, TimelineEntry
-from tests.cases.helpers import HTMX, case_url
+from tests.helpers import HTMX, desk_url, stored_files, streamed, upload
 
 pytestmark = pytest.mark.django_db
 
 LOG = b"2024-05-01 PSU voltage 11.2V\n2024-05-01 battery not detected\n"
 
 
-def stored_files(media_root) -> list:
-    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
-
-
 def test_agent_uploads_a_file_with_a_note_and_downloads_it(agent_client, owned_case, media_root):
-    upload = SimpleUploadedFile("diagnostics.log", LOG, content_type="text/plain")
-
     response = agent_client.post(
-        case_url(owned_case, "entries/"),
-        {"kind": "note", "body": "Diagnostics attached.", "files": [upload]},
+        desk_url(owned_case, "entries/"),
+        {
+            "kind": "note",
+            "body": "Diagnostics attached.",
+            "files": [upload("diagnostics.log", LOG)],
+        },
     )
 
     assert response.status_code == 302
@@ -33,14 +30,14 @@ def test_agent_uploads_a_file_with_a_note_and_downloads_it(agent_client, owned_c
     [path] = stored_files(media_root)
     assert "diagnostics" not in path.name
 
-    page = agent_client.get(case_url(owned_case))
-    download_url = case_url(owned_case, f"attachments/{attachment.pk}/")
+    page = agent_client.get(desk_url(owned_case))
+    download_url = desk_url(owned_case, f"attachments/{attachment.pk}/")
     assert f'href="{download_url}"' in page.text
     assert "diagnostics.log" in page.text
 
     download = agent_client.get(download_url)
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == LOG
+    assert streamed(download) == LOG
     assert download["Content-Disposition"] == 'attachment; filename="diagnostics.log"'
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
@@ -48,10 +45,10 @@ def test_agent_uploads_a_file_with_a_note_and_downloads_it(agent_client, owned_c
 
 
 def test_html_upload_is_refused_by_the_attachment_policy(agent_client, owned_case):
-    evil = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
+    evil = upload("page.html", b"<script>alert(1)</script>", "text/html")
 
     response = agent_client.post(
-        case_url(owned_case, "entries/"),
+        desk_url(owned_case, "entries/"),
         {"kind": "note", "body": "See page", "files": [evil]},
         headers=HTMX,
     )
@@ -64,13 +61,13 @@ def test_html_upload_is_refused_by_the_attachment_policy(agent_client, owned_cas
 
 def test_markup_in_an_accepted_file_is_still_only_a_download(agent_client, owned_case):
     # A text file whose sender claims HTML: accepted by its name, never rendered by type.
-    evil = SimpleUploadedFile("notes.txt", b"<script>alert(1)</script>", content_type="text/html")
+    evil = upload("notes.txt", b"<script>alert(1)</script>", "text/html")
     agent_client.post(
-        case_url(owned_case, "entries/"), {"kind": "note", "body": "See notes", "files": [evil]}
+        desk_url(owned_case, "entries/"), {"kind": "note", "body": "See notes", "files": [evil]}
     )
     attachment = Attachment.objects.get(case=owned_case)
 
-    download = agent_client.get(case_url(owned_case, f"attachments/{attachment.pk}/"))
+    download = agent_client.get(desk_url(owned_case, f"attachments/{attachment.pk}/"))
 
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
@@ -83,11 +80,13 @@ def test_file_over_the_limit_is_refused_and_nothing_is_saved(
 ):
     settings.MAX_ATTACHMENT_BYTES = 32
     entries_before = TimelineEntry.objects.filter(case=owned_case).count()
-    upload = SimpleUploadedFile("diagnostics.log", LOG, content_type="text/plain")
-
     response = agent_client.post(
-        case_url(owned_case, "entries/"),
-        {"kind": "note", "body": "Diagnostics attached.", "files": [upload]},
+        desk_url(owned_case, "entries/"),
+        {
+            "kind": "note",
+            "body": "Diagnostics attached.",
+            "files": [upload("diagnostics.log", LOG)],
+        },
         headers=HTMX,
     )
 
@@ -104,10 +103,10 @@ def test_file_over_the_limit_is_refused_and_nothing_is_saved(
 
 def test_too_many_files_are_refused(agent_client, owned_case, settings):
     settings.MAX_ATTACHMENTS_PER_MESSAGE = 1
-    files = [SimpleUploadedFile(f"photo{i}.jpg", b"jpg", content_type="image/jpeg") for i in (1, 2)]
+    files = [upload(f"photo{i}.jpg", b"jpg", "image/jpeg") for i in (1, 2)]
 
     response = agent_client.post(
-        case_url(owned_case, "entries/"), {"kind": "note", "body": "Photos", "files": files}
+        desk_url(owned_case, "entries/"), {"kind": "note", "body": "Photos", "files": files}
     )
 
     assert response.status_code == 422

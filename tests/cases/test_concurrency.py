@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 
 from cases import services
-from cases.models import Case, EntryKind, TimelineEntry
+from cases.models import EntryKind, TimelineEntry
 from notifications.models import Notice
 from tests.factories import AgentFactory
+from tests.helpers import fresh
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,7 +25,7 @@ def test_two_concurrent_transfers_one_wins_the_other_gets_a_conflict(owned_case,
     def transfer(to):
         try:
             # Each thread reads the case as its agent's page did, then both act at once.
-            seen = Case.objects.get(pk=owned_case.pk)
+            seen = fresh(owned_case)
             barrier.wait()
             services.transfer_ownership(
                 case=seen,
@@ -54,7 +55,7 @@ def test_two_concurrent_transfers_one_wins_the_other_gets_a_conflict(owned_case,
     assert f"transferred to {winner.full_name}" in str(conflict)
     assert conflict.case.owner_id == winner.pk
 
-    case = Case.objects.get(pk=owned_case.pk)
+    case = fresh(owned_case)
     assert case.owner == winner
     assert case.version == owned_case.version + 1
     transfers = TimelineEntry.objects.filter(case=case, kind=EntryKind.OWNERSHIP_CHANGE).exclude(

@@ -2,11 +2,10 @@
 by any desk URL or through the visibility querysets; unknown references are 404."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
 from cases.models import Attachment, Case, TimelineEntry
-from tests.cases.helpers import case_url
+from tests.helpers import desk_url, fresh, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +17,13 @@ def acme_case(owned_case, agent):
         case=owned_case,
         acting_user=agent,
         body="We ordered a battery.",
-        files=[SimpleUploadedFile("invoice.pdf", b"%PDF-1.4", content_type="application/pdf")],
+        files=[upload("invoice.pdf", b"%PDF-1.4", "application/pdf")],
     )
     services.add_internal_note(
         case=owned_case,
         acting_user=agent,
         body="Warranty ends next week.",
-        files=[SimpleUploadedFile("warranty.txt", b"ends soon", content_type="text/plain")],
+        files=[upload("warranty.txt", b"ends soon")],
     )
     return owned_case
 
@@ -32,18 +31,18 @@ def acme_case(owned_case, agent):
 def desk_urls(case: Case) -> list[tuple[str, str]]:
     attachment = Attachment.objects.filter(case=case).first()
     return [
-        ("get", case_url(case)),
-        ("get", case_url(case, "timeline/?after=0")),
-        ("get", case_url(case, "timeline/?before=999999")),
-        ("post", case_url(case, "entries/")),
-        ("post", case_url(case, "identifiers/")),
-        ("post", case_url(case, "take/")),
-        ("post", case_url(case, "transfer/")),
-        ("post", case_url(case, "priority/")),
-        ("post", case_url(case, "propose/")),
-        ("post", case_url(case, "close/")),
-        ("post", case_url(case, "reopen/")),
-        ("get", case_url(case, f"attachments/{attachment.pk}/")),
+        ("get", desk_url(case)),
+        ("get", desk_url(case, "timeline/?after=0")),
+        ("get", desk_url(case, "timeline/?before=999999")),
+        ("post", desk_url(case, "entries/")),
+        ("post", desk_url(case, "identifiers/")),
+        ("post", desk_url(case, "take/")),
+        ("post", desk_url(case, "transfer/")),
+        ("post", desk_url(case, "priority/")),
+        ("post", desk_url(case, "propose/")),
+        ("post", desk_url(case, "close/")),
+        ("post", desk_url(case, "reopen/")),
+        ("get", desk_url(case, f"attachments/{attachment.pk}/")),
     ]
 
 
@@ -59,7 +58,7 @@ def test_outsider_is_refused_every_desk_url_of_the_case(client, acme_case, outsi
         assert "Warranty ends next week" not in response.text
 
     assert TimelineEntry.objects.filter(case=acme_case).count() == before
-    assert Case.objects.get(pk=acme_case.pk).owner.full_name == "Dana Lee"
+    assert fresh(acme_case).owner.full_name == "Dana Lee"
 
 
 def test_outsider_sees_nothing_of_another_organisation_through_the_querysets(
@@ -85,10 +84,10 @@ def test_inactive_or_anonymous_users_see_no_case(acme_case, customer):
 
 
 def test_signed_out_visitor_is_sent_to_the_login_page(client, acme_case):
-    response = client.get(case_url(acme_case))
+    response = client.get(desk_url(acme_case))
 
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={case_url(acme_case)}"
+    assert response["Location"] == f"/accounts/login/?next={desk_url(acme_case)}"
 
 
 @pytest.mark.parametrize("reference", ["C-999999", "999999", "not-a-case", "C-12x", "C--1"])
@@ -106,10 +105,10 @@ def test_agent_gets_404_for_unknown_or_malformed_reference(agent_client, acme_ca
 def test_attachment_of_another_case_is_404(agent_client, acme_case, other_case):
     attachment = Attachment.objects.filter(case=acme_case).first()
 
-    response = agent_client.get(case_url(other_case, f"attachments/{attachment.pk}/"))
+    response = agent_client.get(desk_url(other_case, f"attachments/{attachment.pk}/"))
 
     assert response.status_code == 404
 
 
 def test_unknown_action_is_404(agent_client, acme_case):
-    assert agent_client.post(case_url(acme_case, "delete/")).status_code == 404
+    assert agent_client.post(desk_url(acme_case, "delete/")).status_code == 404

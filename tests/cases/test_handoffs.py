@@ -6,7 +6,6 @@ one queue, with everything the customer already told us.
 """
 
 import re
-from html import unescape
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -30,8 +29,8 @@ from cases.services.handoffs import (
     request_handoff,
 )
 from notifications.models import Notice
-from tests.cases.helpers import HTMX, case_url, fresh
 from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import HTMX, desk_url, entries, fresh, open_case, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -40,25 +39,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def hardware(db):
-    return DepartmentFactory(name="Hardware")
-
-
-@pytest.fixture
 def software(db):
     return DepartmentFactory(name="Software")
-
-
-@pytest.fixture
-def parts(db):
-    return DepartmentFactory(name="Parts")
-
-
-@pytest.fixture
-def hw_agent(hardware):
-    return AgentFactory(
-        email="harper@example.test", full_name="Harper Hale", departments=[hardware]
-    )
 
 
 @pytest.fixture
@@ -72,17 +54,17 @@ def sw_agent(software):
 
 
 def new_owned_case(owner, customer, title="Laptop will not power on") -> Case:
-    case = services.open_case(
-        acting_user=owner,
-        customer=customer,
-        title=title,
+    return open_case(
+        owner,
+        customer,
+        title,
         description="Power supply and battery both fail.",
         identifiers=[
             services.IdentifierInput("Serial number", "5CD1234XYZ"),
             services.IdentifierInput("Customer number", "K-4711"),
         ],
+        owner=owner,
     )
-    return services.take_ownership(case=case, acting_user=owner, expected_version=None)
 
 
 @pytest.fixture
@@ -101,30 +83,14 @@ def ask(case, owner, department, needed="Replace the power supply", summary="") 
     )
 
 
-def fresh_handoff(handoff: Handoff) -> Handoff:
-    return Handoff.objects.get(pk=handoff.pk)
-
-
 def handoff_url(handoff: Handoff, action: str) -> str:
     return f"/desk/handoffs/{handoff.pk}/{action}/"
-
-
-def page_text(html: str) -> str:
-    """What a reader sees: tags dropped, whitespace collapsed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split()).replace(" :", ":")
 
 
 def section(html: str, section_id: str) -> str:
     match = re.search(rf'<section id="{section_id}".*?</section>', html, re.S)
     assert match, f"no #{section_id} on the page"
     return match.group(0)
-
-
-def handoff_entries(case, event=None) -> list[TimelineEntry]:
-    entries = TimelineEntry.objects.filter(case=case, kind=EntryKind.HANDOFF).order_by("pk")
-    if event:
-        entries = entries.filter(data__event=event)
-    return list(entries)
 
 
 # --- one owner, one voice ------------------------------------------------------------------
@@ -148,17 +114,17 @@ def test_department_cannot_close_customers_case(client, laptop, agent, hw_agent,
 
     client.force_login(hw_agent)
     close = client.post(
-        case_url(laptop, "close/"), {"version": version, "reason": "PSU swapped"}, headers=HTMX
+        desk_url(laptop, "close/"), {"version": version, "reason": "PSU swapped"}, headers=HTMX
     )
     propose = client.post(
-        case_url(laptop, "propose/"),
+        desk_url(laptop, "propose/"),
         {"version": version, "body": "Fixed", "cancel_open_handoffs": "1"},
         headers=HTMX,
     )
     reply = client.post(
-        case_url(laptop, "entries/"), {"kind": "reply", "body": "Can I close it?"}, headers=HTMX
+        desk_url(laptop, "entries/"), {"kind": "reply", "body": "Can I close it?"}, headers=HTMX
     )
-    full_page = client.post(case_url(laptop, "close/"), {"version": version, "reason": "Done"})
+    full_page = client.post(desk_url(laptop, "close/"), {"version": version, "reason": "Done"})
 
     assert close.status_code == 403
     assert "Only the case&#x27;s owner or a manager can close it." in close.text
@@ -171,7 +137,7 @@ def test_department_cannot_close_customers_case(client, laptop, agent, hw_agent,
     assert case.status == Status.OPEN
     assert case.owner == agent
     assert case.closed_at is None
-    assert fresh_handoff(handoff).status == HandoffStatus.ACCEPTED
+    assert fresh(handoff).status == HandoffStatus.ACCEPTED
     assert not TimelineEntry.objects.filter(case=laptop, actor=hw_agent, visibility="public")
 
 
@@ -190,12 +156,12 @@ def test_handoff_done_returns_to_owner(client, laptop, agent, hw_agent, hardware
     assert notice.channel == Notice.Channel.IN_APP
     assert notice.subject == f"Hardware finished its part of {laptop.reference}"
     assert notice.body == "Replaced the power supply; it charges again."
-    [done] = handoff_entries(laptop, "done")
+    [done] = entries(laptop, EntryKind.HANDOFF, data__event="done")
     assert done.body == "Replaced the power supply; it charges again."
     assert done.actor == hw_agent
     assert done.department == hardware
     assert done.visibility == Visibility.INTERNAL
-    handoff = fresh_handoff(handoff)
+    handoff = fresh(handoff)
     assert handoff.status == HandoffStatus.DONE
     assert handoff.finished_at is not None
     assert fresh(laptop).status == Status.OPEN
@@ -203,7 +169,7 @@ def test_handoff_done_returns_to_owner(client, laptop, agent, hw_agent, hardware
 
     client.force_login(agent)
     notices = client.get("/desk/notices/")
-    page = client.get(case_url(laptop))
+    page = client.get(desk_url(laptop))
     assert f"Hardware finished its part of {laptop.reference}" in notices.text
     assert "Replaced the power supply; it charges again." in page_text(
         section(page.text, "handoffs")
@@ -222,7 +188,7 @@ def test_decline_requires_reason(client, laptop, agent, hw_agent, hardware):
     response = client.post(handoff_url(handoff, "decline"), {"reason": ""}, headers=HTMX)
     assert response.status_code == 422
     assert "Say why: the owner has to find another way." in response.text
-    assert fresh_handoff(handoff).status == HandoffStatus.REQUESTED
+    assert fresh(handoff).status == HandoffStatus.REQUESTED
     # The database refuses what code might forget.
     with pytest.raises(IntegrityError), transaction.atomic():
         Handoff.objects.filter(pk=handoff.pk).update(status=HandoffStatus.DECLINED)
@@ -235,14 +201,14 @@ def test_decline_requires_reason(client, laptop, agent, hw_agent, hardware):
     )
 
     assert response.status_code == 200
-    handoff = fresh_handoff(handoff)
+    handoff = fresh(handoff)
     assert handoff.status == HandoffStatus.DECLINED
     assert handoff.decline_reason == "Under warranty: Warranty replaces the whole unit."
     notice = Notice.objects.get(recipient=agent, kind="handoff_declined")
     assert notice.channel == Notice.Channel.IN_APP
     assert notice.subject == f"Hardware declined its part of {laptop.reference}"
     assert notice.body == "Under warranty: Warranty replaces the whole unit."
-    [declined] = handoff_entries(laptop, "declined")
+    [declined] = entries(laptop, EntryKind.HANDOFF, data__event="declined")
     assert declined.body == "Under warranty: Warranty replaces the whole unit."
     assert fresh(laptop).status == Status.OPEN
 
@@ -352,8 +318,10 @@ def test_handoff_never_changes_case_status(laptop, agent, hw_agent, hardware, st
         assert (case.status, case.version, case.owner) == (start, before.version, agent)
         assert case.closed_at is None
 
-    assert not fresh_handoff(handoff).is_open
-    since = TimelineEntry.objects.filter(case=laptop, pk__gte=handoff_entries(laptop)[0].pk)
+    assert not fresh(handoff).is_open
+    since = TimelineEntry.objects.filter(
+        case=laptop, pk__gte=entries(laptop, EntryKind.HANDOFF)[0].pk
+    )
     assert {entry.kind for entry in since} == {EntryKind.HANDOFF}  # no status change entries
 
 
@@ -369,7 +337,7 @@ def test_propose_with_open_handoffs_needs_confirmation(
             case=laptop, acting_user=agent, body="New PSU fitted.", expected_version=None
         )
     assert fresh(laptop).status == Status.OPEN
-    assert [fresh_handoff(h).status for h in (power, bios)] == ["accepted", "requested"]
+    assert [fresh(h).status for h in (power, bios)] == ["accepted", "requested"]
 
     services.propose_resolution(
         case=laptop,
@@ -380,8 +348,8 @@ def test_propose_with_open_handoffs_needs_confirmation(
     )
 
     assert fresh(laptop).status == Status.PENDING_CONFIRMATION
-    assert [fresh_handoff(h).status for h in (power, bios)] == ["cancelled", "cancelled"]
-    cancelled = handoff_entries(laptop, "cancelled")
+    assert [fresh(h).status for h in (power, bios)] == ["cancelled", "cancelled"]
+    cancelled = entries(laptop, EntryKind.HANDOFF, data__event="cancelled")
     assert [e.data["department"] for e in cancelled] == ["Hardware", "Software"]
     assert {e.body for e in cancelled} == {"Cancelled: the owner proposed a resolution."}
 
@@ -389,11 +357,11 @@ def test_propose_with_open_handoffs_needs_confirmation(
     printer = new_owned_case(agent, customer, title="Printer jams")
     ask(printer, agent, hardware, needed="Replace the fuser")
     client.force_login(agent)
-    page = client.get(case_url(printer))
+    page = client.get(desk_url(printer))
     assert "Cancel the open handoffs and propose anyway" in page.text
 
     refused = client.post(
-        case_url(printer, "propose/"),
+        desk_url(printer, "propose/"),
         {"version": fresh(printer).version, "body": "Fuser cleaned."},
         headers=HTMX,
     )
@@ -403,14 +371,14 @@ def test_propose_with_open_handoffs_needs_confirmation(
     assert Handoff.objects.open().filter(case=printer).count() == 1
 
     confirmed = client.post(
-        case_url(printer, "propose/"),
+        desk_url(printer, "propose/"),
         {"version": fresh(printer).version, "body": "Fuser cleaned.", "cancel_open_handoffs": "1"},
         headers=HTMX,
     )
     assert confirmed.status_code == 200
     assert fresh(printer).status == Status.PENDING_CONFIRMATION
     assert not Handoff.objects.open().filter(case=printer)
-    [note] = handoff_entries(printer, "cancelled")
+    [note] = entries(printer, EntryKind.HANDOFF, data__event="cancelled")
     assert note.body == "Cancelled: the owner proposed a resolution."
 
 
@@ -430,7 +398,7 @@ def test_only_department_members_act_on_handoff(
     accept = client.post(handoff_url(handoff, "accept"), headers=HTMX)
     done = client.post(handoff_url(handoff, "done"), {"result": "Done"}, headers=HTMX)
     decline = client.post(handoff_url(handoff, "decline"), {"reason": "No"}, headers=HTMX)
-    page = client.get(case_url(laptop))
+    page = client.get(desk_url(laptop))
     client.force_login(customer)
     by_customer = client.post(handoff_url(handoff, "accept"), headers=HTMX)
 
@@ -444,14 +412,14 @@ def test_only_department_members_act_on_handoff(
     from_queue = client.post(handoff_url(handoff, "accept"), {"from": "queue"}, follow=True)
     assert from_queue.redirect_chain == [("/desk/queue/", 302)]
     assert "Only Hardware can work on this handoff." in from_queue.text  # said, not dropped
-    assert fresh_handoff(handoff).status == HandoffStatus.REQUESTED
-    assert fresh_handoff(handoff).assignee is None
+    assert fresh(handoff).status == HandoffStatus.REQUESTED
+    assert fresh(handoff).assignee is None
 
     client.force_login(hw_agent)
     accepted = client.post(handoff_url(handoff, "accept"), headers=HTMX)
 
     assert accepted.status_code == 200
-    handoff = fresh_handoff(handoff)
+    handoff = fresh(handoff)
     assert handoff.status == HandoffStatus.ACCEPTED
     assert handoff.assignee == hw_agent
     assert "assigned to Harper Hale" in page_text(accepted.text)
@@ -464,9 +432,9 @@ def test_only_owner_or_manager_requests_or_cancels(
     with pytest.raises(services.NotAllowed):
         ask(laptop, hw_agent, software)
     client.force_login(hw_agent)
-    page = client.get(case_url(laptop))
+    page = client.get(desk_url(laptop))
     assert "Request a handoff" not in page.text
-    refused = client.post(case_url(laptop, "handoffs/"), request_data, headers=HTMX)
+    refused = client.post(desk_url(laptop, "handoffs/"), request_data, headers=HTMX)
     assert refused.status_code == 403
     assert "Only the case&#x27;s owner or a manager can request a handoff." in refused.text
     assert not Handoff.objects.filter(case=laptop)
@@ -476,13 +444,13 @@ def test_only_owner_or_manager_requests_or_cancels(
     # Not even the department doing the work cancels it: the owner decides.
     cancel = client.post(handoff_url(power, "cancel"), headers=HTMX)
     assert cancel.status_code == 403
-    assert fresh_handoff(power).status == HandoffStatus.ACCEPTED
+    assert fresh(power).status == HandoffStatus.ACCEPTED
     client.force_login(customer)
-    assert client.post(case_url(laptop, "handoffs/"), request_data).status_code == 403
+    assert client.post(desk_url(laptop, "handoffs/"), request_data).status_code == 403
     assert client.post(handoff_url(power, "cancel"), headers=HTMX).status_code == 403
 
     client.force_login(manager)
-    by_manager = client.post(case_url(laptop, "handoffs/"), request_data, headers=HTMX)
+    by_manager = client.post(desk_url(laptop, "handoffs/"), request_data, headers=HTMX)
     assert by_manager.status_code == 200
     bios = Handoff.objects.get(case=laptop, department=software)
     assert bios.requested_by == manager
@@ -490,7 +458,7 @@ def test_only_owner_or_manager_requests_or_cancels(
     client.force_login(agent)
     assert client.post(handoff_url(power, "cancel"), headers=HTMX).status_code == 200
 
-    assert [fresh_handoff(h).status for h in (power, bios)] == ["cancelled", "cancelled"]
+    assert [fresh(h).status for h in (power, bios)] == ["cancelled", "cancelled"]
     assert fresh(laptop).status == Status.OPEN
 
 
@@ -602,7 +570,7 @@ def test_department_queue_query_count_is_flat(
 
 def test_where_is_it_now_shows_customer_safe_summary(client, laptop, agent, hw_agent, hardware):
     client.force_login(agent)
-    before = page_text(section(client.get(case_url(laptop)).text, "handoffs"))
+    before = page_text(section(client.get(desk_url(laptop)).text, "handoffs"))
     assert "With the owner, Dana Lee: no department is working on it." in before
 
     handoff = ask(
@@ -612,14 +580,14 @@ def test_where_is_it_now_shows_customer_safe_summary(client, laptop, agent, hw_a
         needed="PSU reads 0V on pin 3; replace it and test under load",
         summary="replacing the power supply",
     )
-    where = page_text(section(client.get(case_url(laptop)).text, "handoffs"))
+    where = page_text(section(client.get(desk_url(laptop)).text, "handoffs"))
 
     assert "Where it is now" in where
     assert "With Hardware: replacing the power supply" in where
     assert "Requested" in where
 
     complete_handoff(handoff=handoff, acting_user=hw_agent, result="New PSU fitted")
-    after = page_text(section(client.get(case_url(laptop)).text, "handoffs"))
+    after = page_text(section(client.get(desk_url(laptop)).text, "handoffs"))
     assert "With Hardware" not in after
     assert "no department is working on it" in after
     assert "Done Hardware: New PSU fitted" in after  # under "Finished handoffs"
@@ -664,10 +632,10 @@ def test_bounce_flag(client, agent, manager, customer, hw_agent, sw_agent, hardw
     client.force_login(manager)
     for case, shown in ((ping_pong, True), (resent, True), (straight, False)):
         bounce = page_text(
-            re.search(r'data-testid="bounce".*?</p>', client.get(case_url(case)).text, re.S)[0]
+            re.search(r'data-testid="bounce".*?</p>', client.get(desk_url(case)).text, re.S)[0]
         )
         assert ("Bounced" in bounce) is shown, case.title
-    straight_page = page_text(client.get(case_url(straight)).text)
+    straight_page = page_text(client.get(desk_url(straight)).text)
     assert "Ownership changes: 1 · Handoffs: 2 · Declined: 0" in straight_page
     assert "Owners: Support → Hardware" in straight_page
 
@@ -721,13 +689,13 @@ def test_closing_cancels_open_handoffs(client, laptop, agent, hw_agent, hardware
     )
 
     assert fresh(laptop).status == Status.CLOSED
-    assert fresh_handoff(handoff).status == HandoffStatus.CANCELLED
-    [note] = handoff_entries(laptop, "cancelled")
+    assert fresh(handoff).status == HandoffStatus.CANCELLED
+    [note] = entries(laptop, EntryKind.HANDOFF, data__event="cancelled")
     assert note.body == "Cancelled: the case was closed."
     client.force_login(hw_agent)
     queue = page_text(section(client.get("/desk/queue/").text, "queue"))
     assert "No open handoffs for your departments." in queue
-    where = page_text(section(client.get(case_url(laptop)).text, "handoffs"))
+    where = page_text(section(client.get(desk_url(laptop)).text, "handoffs"))
     assert "With Hardware" not in where
 
 

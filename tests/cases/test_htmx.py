@@ -7,7 +7,7 @@ import pytest
 
 from cases import services
 from cases.models import Priority, Status
-from tests.cases.helpers import HTMX, case_url, fresh
+from tests.helpers import HTMX, desk_url, fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def test_action_answers_with_only_the_header_and_asks_the_timeline_to_refresh(
     agent_client, owned_case
 ):
     response = agent_client.post(
-        case_url(owned_case, "priority/"),
+        desk_url(owned_case, "priority/"),
         {"version": owned_case.version, "priority": Priority.HIGH},
         headers=HTMX,
     )
@@ -34,18 +34,18 @@ def test_action_answers_with_only_the_header_and_asks_the_timeline_to_refresh(
 
 def test_action_without_htmx_redirects_back_to_the_case_page(agent_client, owned_case):
     response = agent_client.post(
-        case_url(owned_case, "priority/"), {"version": owned_case.version, "priority": 30}
+        desk_url(owned_case, "priority/"), {"version": owned_case.version, "priority": 30}
     )
 
     assert response.status_code == 302
-    assert response["Location"] == case_url(owned_case)
+    assert response["Location"] == desk_url(owned_case)
 
 
 def test_composer_answers_with_a_fresh_composer_and_refreshes_the_timeline(
     agent_client, owned_case
 ):
     response = agent_client.post(
-        case_url(owned_case, "entries/"),
+        desk_url(owned_case, "entries/"),
         {"kind": "reply", "body": "The courier comes at ten."},
         headers=HTMX,
     )
@@ -64,14 +64,14 @@ def test_composer_answers_with_a_fresh_composer_and_refreshes_the_timeline(
 def test_timeline_poll_returns_only_newer_entries_and_moves_the_poller(
     agent_client, owned_case, agent
 ):
-    page = agent_client.get(case_url(owned_case))
+    page = agent_client.get(desk_url(owned_case))
     last_seen = int(re.search(r"timeline/\?after=(\d+)", page.text).group(1))
     old_ids = [int(i) for i in re.findall(r'id="entry-(\d+)"', page.text)]
     assert old_ids and last_seen == max(old_ids)
     note = services.add_internal_note(case=owned_case, acting_user=agent, body="Fan replaced.")
     reply = services.reply_to_customer(case=owned_case, acting_user=agent, body="All set.")
 
-    response = agent_client.get(case_url(owned_case, f"timeline/?after={last_seen}"), headers=HTMX)
+    response = agent_client.get(desk_url(owned_case, f"timeline/?after={last_seen}"), headers=HTMX)
 
     assert response.status_code == 200
     shown = [int(i) for i in re.findall(r'id="entry-(\d+)"', response.text)]
@@ -82,7 +82,7 @@ def test_timeline_poll_returns_only_newer_entries_and_moves_the_poller(
     assert f"?after={reply.pk}" in poller
 
     # Nothing new: no entries, and the poller keeps its place.
-    quiet = agent_client.get(case_url(owned_case, f"timeline/?after={reply.pk}"), headers=HTMX)
+    quiet = agent_client.get(desk_url(owned_case, f"timeline/?after={reply.pk}"), headers=HTMX)
     assert re.findall(r'id="entry-', quiet.text) == []
     assert f"?after={reply.pk}" in quiet.text
 
@@ -94,7 +94,7 @@ def test_show_earlier_entries_prepends_the_older_page(agent_client, owned_case, 
     ]
 
     response = agent_client.get(
-        case_url(owned_case, f"timeline/?before={notes[0].pk}"), headers=HTMX
+        desk_url(owned_case, f"timeline/?before={notes[0].pk}"), headers=HTMX
     )
 
     assert 'hx-swap-oob="afterbegin:#timeline-entries"' in response.text
@@ -103,34 +103,36 @@ def test_show_earlier_entries_prepends_the_older_page(agent_client, owned_case, 
     assert '<div id="earlier-button"></div>' in response.text
 
 
-def test_take_from_the_dashboard_answers_with_the_refreshed_queues(agent_client, case):
+def test_take_from_the_dashboard_answers_with_the_refreshed_queues(agent_client, new_case):
     response = agent_client.post(
-        case_url(case, "take/"), {"version": case.version, "from": "dashboard"}, headers=HTMX
+        desk_url(new_case, "take/"),
+        {"version": new_case.version, "from": "dashboard"},
+        headers=HTMX,
     )
 
     assert response.text.lstrip().startswith('<div id="queues"')
     assert 'data-testid="my-cases"' in response.text
-    assert fresh(case).status == Status.OPEN
+    assert fresh(new_case).status == Status.OPEN
 
 
-def test_taking_a_case_someone_just_took_says_who_has_it(client, case, agent, teammate):
-    stale_version = case.version
-    services.take_ownership(case=case, acting_user=agent, expected_version=stale_version)
+def test_taking_a_case_someone_just_took_says_who_has_it(client, new_case, agent, teammate):
+    stale_version = new_case.version
+    services.take_ownership(case=new_case, acting_user=agent, expected_version=stale_version)
     client.force_login(teammate)
 
     response = client.post(
-        case_url(case, "take/"), {"version": stale_version, "from": "dashboard"}, headers=HTMX
+        desk_url(new_case, "take/"), {"version": stale_version, "from": "dashboard"}, headers=HTMX
     )
 
     assert response.status_code == 409
     assert response.text.lstrip().startswith('<div id="queues"')
-    assert f"{case.reference} is already owned by Dana Lee" in response.text
-    assert fresh(case).owner == agent
+    assert f"{new_case.reference} is already owned by Dana Lee" in response.text
+    assert fresh(new_case).owner == agent
 
 
-def test_dashboard_poll_returns_only_the_queues(agent_client, case):
+def test_dashboard_poll_returns_only_the_queues(agent_client, new_case):
     response = agent_client.get("/desk/", headers=HTMX)
 
     assert response.text.lstrip().startswith('<div id="queues"')
     assert "<html" not in response.text
-    assert case.reference in response.text
+    assert new_case.reference in response.text

@@ -2,19 +2,16 @@
 at 1,000: the count is pinned, and each test runs at both sizes."""
 
 import pytest
-from django.utils import timezone
 
 from cases.models import (
-    Attachment,
     Case,
     CustomerIdentifier,
     EntryKind,
-    Status,
     TimelineEntry,
     Visibility,
 )
 from cases.selectors import SEARCH_LIMIT
-from tests.cases.helpers import HTMX, case_url
+from tests.helpers import HTMX, bulk_cases, bulk_files, desk_url
 
 pytestmark = pytest.mark.django_db
 
@@ -33,29 +30,6 @@ CASE_PAGE_QUERIES = 14
 TIMELINE_POLL_QUERIES = 6
 
 
-def bulk_cases(n: int, *, customer, owner=None, department=None) -> list[Case]:
-    """`n` cases in one insert: owned and open, or new in the triage queue."""
-    now = timezone.now()
-    cases = Case.objects.bulk_create(
-        Case(
-            title=f"Laptop {i} will not charge",
-            customer=customer,
-            organization_id=customer.organization_id,
-            status=Status.OPEN if owner else Status.NEW,
-            owner=owner,
-            owning_department=department if owner else None,
-            first_owned_at=now if owner else None,
-            created=now,
-            updated=now,
-        )
-        for i in range(n)
-    )
-    CustomerIdentifier.objects.bulk_create(
-        CustomerIdentifier(case=case, name="Serial number", value=f"SN-{case.pk}") for case in cases
-    )
-    return cases
-
-
 def bulk_timeline(case: Case, n: int, *, agent, teammate) -> list[TimelineEntry]:
     """`n` entries of mixed kinds and authors, the last three with a file each."""
     entries = TimelineEntry.objects.bulk_create(
@@ -70,25 +44,22 @@ def bulk_timeline(case: Case, n: int, *, agent, teammate) -> list[TimelineEntry]
         )
         for i in range(n)
     )
-    Attachment.objects.bulk_create(
-        Attachment(
-            case=case,
-            entry=entry,
-            file=f"attachments/{case.pk}/{entry.pk}",
-            filename=f"photo-{entry.pk}.jpg",
-            content_type="image/jpeg",
-            size=2048,
-        )
-        for entry in entries[-3:]
-    )
+    bulk_files(entries[-3:])
     return entries
+
+
+def bulk_serials(cases: list[Case]) -> None:
+    """A serial number on each case, in one insert."""
+    CustomerIdentifier.objects.bulk_create(
+        CustomerIdentifier(case=case, name="Serial number", value=f"SN-{case.pk}") for case in cases
+    )
 
 
 @pytest.fixture
 def many_cases(request, agent, customer, support):
     n = request.param
-    bulk_cases(n, customer=customer, owner=agent, department=support)
-    bulk_cases(n, customer=customer)
+    bulk_serials(bulk_cases(n, customer=customer, owner=agent, department=support))
+    bulk_serials(bulk_cases(n, customer=customer))
     return n
 
 
@@ -133,7 +104,7 @@ def test_case_page_query_count_is_flat(
     agent_client, owned_case, long_timeline, django_assert_num_queries
 ):
     with django_assert_num_queries(CASE_PAGE_QUERIES):
-        response = agent_client.get(case_url(owned_case))
+        response = agent_client.get(desk_url(owned_case))
 
     assert f"Update {len(long_timeline) - 1}" in response.text
     assert response.text.count("📎") == 3
@@ -147,7 +118,7 @@ def test_timeline_poll_query_count_is_flat(
     after = long_timeline[-6].pk
 
     with django_assert_num_queries(TIMELINE_POLL_QUERIES):
-        response = agent_client.get(case_url(owned_case, f"timeline/?after={after}"), headers=HTMX)
+        response = agent_client.get(desk_url(owned_case, f"timeline/?after={after}"), headers=HTMX)
 
     assert response.text.count('class="timeline-entry') == 5
     assert f"?after={long_timeline[-1].pk}" in response.text

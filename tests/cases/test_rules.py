@@ -17,14 +17,10 @@ from cases.models import (
 )
 from helpdesk.accounts.models import User
 from notifications.models import Notice
-from tests.cases.helpers import HTMX, case_url, fresh
 from tests.factories import AgentFactory
+from tests.helpers import HTMX, desk_url, entries, fresh
 
 pytestmark = pytest.mark.django_db
-
-
-def entries(case, kind):
-    return list(TimelineEntry.objects.filter(case=case, kind=kind).order_by("pk"))
 
 
 # --- invariants held by the database ----------------------------------------------------
@@ -85,15 +81,15 @@ def test_timeline_is_append_only(owned_case):
 # --- ownership ----------------------------------------------------------------------------
 
 
-def test_take_ownership_from_triage(client, case, agent, teammate):
+def test_take_ownership_from_triage(client, new_case, agent, teammate):
     client.force_login(agent)
     dashboard = client.get("/desk/")
     assert 'data-testid="triage-count">1<' in dashboard.text
     assert "Take ownership" in dashboard.text
 
     response = client.post(
-        case_url(case, "take/"),
-        {"version": case.version, "from": "dashboard"},
+        desk_url(new_case, "take/"),
+        {"version": new_case.version, "from": "dashboard"},
         headers=HTMX,
     )
 
@@ -101,23 +97,23 @@ def test_take_ownership_from_triage(client, case, agent, teammate):
     assert 'data-testid="mine-count">1<' in response.text
     assert 'data-testid="triage-count">0<' in response.text
     assert "Nobody's problem is unowned" in response.text
-    taken = fresh(case)
+    taken = fresh(new_case)
     assert taken.owner == agent
     assert taken.status == Status.OPEN
     assert taken.owning_department.name == "Support"
     assert taken.first_owned_at is not None
-    [ownership] = entries(case, EntryKind.OWNERSHIP_CHANGE)
+    [ownership] = entries(new_case, EntryKind.OWNERSHIP_CHANGE)
     assert ownership.visibility == Visibility.PUBLIC
     assert ownership.data["summary"] == "taken by Dana Lee"
-    [status] = entries(case, EntryKind.STATUS_CHANGE)
+    [status] = entries(new_case, EntryKind.STATUS_CHANGE)
     assert status.data["summary"] == "New → Open"
 
     # Someone else taking it now gets told who owns it, and nothing changes.
     client.force_login(teammate)
-    late = client.post(case_url(case, "take/"), {"version": case.version}, headers=HTMX)
+    late = client.post(desk_url(new_case, "take/"), {"version": new_case.version}, headers=HTMX)
     assert late.status_code == 409
-    assert f"{case.reference} is already owned by Dana Lee" in late.text
-    assert fresh(case).owner == agent
+    assert f"{new_case.reference} is already owned by Dana Lee" in late.text
+    assert fresh(new_case).owner == agent
 
 
 def test_take_ownership_twice_is_a_double_click_not_a_conflict(owned_case, agent):
@@ -131,7 +127,7 @@ def test_transfer_tells_new_owner_in_app(client, owned_case, agent, teammate):
     client.force_login(agent)
 
     response = client.post(
-        case_url(owned_case, "transfer/"),
+        desk_url(owned_case, "transfer/"),
         {"version": owned_case.version, "to": teammate.pk, "reason": "Power supply swap"},
         headers=HTMX,
     )
@@ -166,7 +162,7 @@ def test_transfer_needs_a_reason(client, owned_case, agent, teammate):
     client.force_login(agent)
 
     response = client.post(
-        case_url(owned_case, "transfer/"),
+        desk_url(owned_case, "transfer/"),
         {"version": owned_case.version, "to": teammate.pk, "reason": ""},
         headers=HTMX,
     )
@@ -186,7 +182,7 @@ def test_only_owner_or_manager_can_transfer_an_owned_case(client, owned_case, te
     client.force_login(teammate)
 
     response = client.post(
-        case_url(owned_case, "transfer/"),
+        desk_url(owned_case, "transfer/"),
         {"version": owned_case.version, "to": another.pk, "reason": "I think Kim should"},
         headers=HTMX,
     )
@@ -200,17 +196,17 @@ def test_only_owner_or_manager_can_propose_resolution_or_close(
     client, owned_case, agent, teammate, manager
 ):
     client.force_login(teammate)
-    page = client.get(case_url(owned_case))
+    page = client.get(desk_url(owned_case))
     assert "Propose resolution" not in page.text
     assert "Close case" not in page.text
 
     propose = client.post(
-        case_url(owned_case, "propose/"),
+        desk_url(owned_case, "propose/"),
         {"version": owned_case.version, "body": "Replaced the fan."},
         headers=HTMX,
     )
     close = client.post(
-        case_url(owned_case, "close/"),
+        desk_url(owned_case, "close/"),
         {"version": owned_case.version, "reason": "Fixed"},
         headers=HTMX,
     )
@@ -223,7 +219,7 @@ def test_only_owner_or_manager_can_propose_resolution_or_close(
 
     client.force_login(agent)
     proposed = client.post(
-        case_url(owned_case, "propose/"),
+        desk_url(owned_case, "propose/"),
         {"version": owned_case.version, "body": "Replaced the power supply."},
         headers=HTMX,
     )
@@ -233,7 +229,7 @@ def test_only_owner_or_manager_can_propose_resolution_or_close(
 
     client.force_login(manager)
     closed = client.post(
-        case_url(owned_case, "close/"),
+        desk_url(owned_case, "close/"),
         {"version": fresh(owned_case).version, "reason": ""},
         headers=HTMX,
     )
@@ -248,7 +244,7 @@ def test_closing_without_confirmation_needs_a_reason(client, owned_case, agent):
     client.force_login(agent)
 
     response = client.post(
-        case_url(owned_case, "close/"), {"version": owned_case.version}, headers=HTMX
+        desk_url(owned_case, "close/"), {"version": owned_case.version}, headers=HTMX
     )
 
     assert response.status_code == 422
@@ -260,7 +256,7 @@ def test_any_agent_may_add_internal_note(client, owned_case, teammate):
     client.force_login(teammate)
 
     response = client.post(
-        case_url(owned_case, "entries/"),
+        desk_url(owned_case, "entries/"),
         {"kind": "note", "body": "PSU part 0957-2262 is in stock."},
         headers=HTMX,
     )
@@ -271,7 +267,7 @@ def test_any_agent_may_add_internal_note(client, owned_case, teammate):
     assert note.actor == teammate
     assert note.department.name == "Hardware"
     assert note.visibility == Visibility.INTERNAL
-    page = client.get(case_url(owned_case))
+    page = client.get(desk_url(owned_case))
     assert "PSU part 0957-2262 is in stock." in page.text
     assert "Sam Ortiz (Hardware)" in page.text
 
@@ -279,7 +275,7 @@ def test_any_agent_may_add_internal_note(client, owned_case, teammate):
 def test_only_owner_replies_to_customer(client, owned_case, agent, teammate, manager):
     client.force_login(teammate)
     refused = client.post(
-        case_url(owned_case, "entries/"),
+        desk_url(owned_case, "entries/"),
         {"kind": "reply", "body": "It is fixed, can we close it?"},
         headers=HTMX,
     )
@@ -293,7 +289,7 @@ def test_only_owner_replies_to_customer(client, owned_case, agent, teammate, man
     for author in (agent, manager):
         client.force_login(author)
         sent = client.post(
-            case_url(owned_case, "entries/"),
+            desk_url(owned_case, "entries/"),
             {"kind": "reply", "body": f"{author.full_name} here: the battery ships today."},
         )
         assert sent.status_code == 302
@@ -303,14 +299,14 @@ def test_only_owner_replies_to_customer(client, owned_case, agent, teammate, man
     assert all(r.visibility == Visibility.PUBLIC for r in replies)
 
 
-def test_transition_table_refuses_invalid_moves(client, case, owned_case, agent, manager):
+def test_transition_table_refuses_invalid_moves(client, new_case, owned_case, agent, manager):
     # new → pending confirmation: a case nobody took cannot be "resolved".
     unowned = services.open_case(
-        acting_user=agent, customer=case.customer, title="Printer jams", description=""
+        acting_user=agent, customer=new_case.customer, title="Printer jams", description=""
     )
     client.force_login(manager)
     response = client.post(
-        case_url(unowned, "propose/"),
+        desk_url(unowned, "propose/"),
         {"version": unowned.version, "body": "Cleared the jam."},
         headers=HTMX,
     )
@@ -335,7 +331,7 @@ def test_wait_on_customer_and_resume(client, owned_case, agent):
     client.force_login(agent)
 
     waiting = client.post(
-        case_url(owned_case, "wait/"),
+        desk_url(owned_case, "wait/"),
         {"version": owned_case.version, "message": "Please send the serial on the charger."},
         headers=HTMX,
     )
@@ -344,7 +340,7 @@ def test_wait_on_customer_and_resume(client, owned_case, agent):
     assert "Resume work" in waiting.text
 
     resumed = client.post(
-        case_url(owned_case, "resume/"), {"version": fresh(owned_case).version}, headers=HTMX
+        desk_url(owned_case, "resume/"), {"version": fresh(owned_case).version}, headers=HTMX
     )
     assert resumed.status_code == 200
     assert fresh(owned_case).status == Status.OPEN
@@ -414,7 +410,7 @@ def test_stale_edit_is_refused_not_overwritten(client, owned_case, agent, manage
 
     client.force_login(agent)
     response = client.post(
-        case_url(owned_case, "priority/"),
+        desk_url(owned_case, "priority/"),
         {"version": seen, "priority": Priority.LOW},
         headers=HTMX,
     )
@@ -484,10 +480,10 @@ def test_lead_keeps_an_inherited_case_and_it_stops_being_lapsed(
     assert fresh(owned_case).ownership_lapsed
 
     client.force_login(lead)
-    page = client.get(case_url(owned_case))
+    page = client.get(desk_url(owned_case))
     assert "Keep ownership" in page.text
     response = client.post(
-        f"{case_url(owned_case)}take/", {"version": fresh(owned_case).version}, headers=HTMX
+        f"{desk_url(owned_case)}take/", {"version": fresh(owned_case).version}, headers=HTMX
     )
 
     assert response.status_code == 200
@@ -572,7 +568,7 @@ def test_case_opened_for_a_customer_lands_in_triage(client, agent, customer):
 
     case = Case.objects.get(title="Screen is black")
     assert response.status_code == 302
-    assert response["Location"] == case_url(case)
+    assert response["Location"] == desk_url(case)
     assert case.status == Status.NEW and case.owner is None
     assert case.organization.name == "Acme"
     assert [str(i) for i in case.identifiers.all()] == ["Order ID: A-778"]

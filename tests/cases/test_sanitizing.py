@@ -5,7 +5,7 @@ import re
 import pytest
 
 from cases import services
-from tests.cases.helpers import case_url
+from tests.helpers import desk_url
 
 pytestmark = pytest.mark.django_db
 
@@ -13,9 +13,9 @@ HOSTILE = "<script>alert('owned')</script> look <img src=x onerror=alert(1)> **d
 
 
 def test_reply_with_script_renders_escaped_on_the_case_page(agent_client, owned_case, agent):
-    agent_client.post(case_url(owned_case, "entries/"), {"kind": "reply", "body": HOSTILE})
+    agent_client.post(desk_url(owned_case, "entries/"), {"kind": "reply", "body": HOSTILE})
 
-    html = agent_client.get(case_url(owned_case)).text
+    html = agent_client.get(desk_url(owned_case)).text
 
     assert "<script>alert" not in html
     assert not re.search(r"<img[^>]*onerror", html)
@@ -36,7 +36,7 @@ def test_hostile_title_identifier_and_description_render_escaped(agent_client, a
     )
 
     pages = [
-        agent_client.get(case_url(case)).text,
+        agent_client.get(desk_url(case)).text,
         agent_client.get("/desk/").text,
         agent_client.get("/desk/search/", {"q": "alert"}).text,
     ]
@@ -52,7 +52,7 @@ def test_links_in_user_content_cannot_run_javascript(agent_client, owned_case, a
         case=owned_case, acting_user=agent, body="[click](javascript:alert(1)) [ok](https://x.test)"
     )
 
-    html = agent_client.get(case_url(owned_case)).text
+    html = agent_client.get(desk_url(owned_case)).text
 
     assert 'href="javascript:' not in html
     assert 'href="https://x.test"' in html

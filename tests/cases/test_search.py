@@ -4,14 +4,14 @@ nothing."""
 import pytest
 
 from cases import selectors, services
-from tests.cases.helpers import HTMX
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def laptop(case):
-    return case
+def laptop(new_case):
+    return new_case
 
 
 @pytest.fixture

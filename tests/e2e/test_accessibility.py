@@ -10,17 +10,12 @@ from django.core.files.base import ContentFile
 from cases import demo
 from cases.models import Case, Incident
 from notifications.models import InboundMessage
-from tests.conftest import login
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def axe_page(browser):
@@ -110,7 +105,7 @@ def test_desk_pages_have_no_serious_accessibility_violations(browser, page, live
         status=InboundMessage.Status.QUARANTINED,
         reason="Unknown sender",
     )
-    login(page, live_server, "agent@demo.test", "demo")
+    browser_sign_in(page, live_server, "agent@demo.test", "demo")
     check_pages(
         page,
         live_server,
@@ -145,7 +140,7 @@ def test_desk_pages_have_no_serious_accessibility_violations(browser, page, live
     # A department's queue with work in it, and a handoff's own forms on the case page.
     parts = axe_page(browser)
     try:
-        login(parts, live_server, "parts@demo.test", "demo")
+        browser_sign_in(parts, live_server, "parts@demo.test", "demo")
         check_pages(parts, live_server, ["/desk/queue/"])
         parts.goto(f"{live_server.url}/desk/cases/{case.reference}/")
         open_every_panel(parts)
@@ -160,7 +155,7 @@ def test_portal_pages_have_no_serious_accessibility_violations(
     case = laptop()
     incident = Incident.objects.get()
     check_pages(page, live_server, ["/accounts/login/"])
-    login(page, live_server, "customer@demo.test", "demo")
+    browser_sign_in(page, live_server, "customer@demo.test", "demo")
     check_pages(
         page,
         live_server,
@@ -177,7 +172,7 @@ def test_portal_pages_have_no_serious_accessibility_violations(
     pending = Case.objects.get(title="Water on the kitchen floor")
     other = axe_page(browser)
     try:
-        login(other, live_server, "other@demo.test", "demo")
+        browser_sign_in(other, live_server, "other@demo.test", "demo")
         other.goto(f"{live_server.url}/portal/cases/{pending.reference}/")
         open_every_panel(other)
         assert blocking_violations(other) == []
@@ -186,7 +181,7 @@ def test_portal_pages_have_no_serious_accessibility_violations(
 
 
 def test_reports_have_no_serious_accessibility_violations(page, live_server, demo_data):
-    login(page, live_server, "manager@demo.test", "demo")
+    browser_sign_in(page, live_server, "manager@demo.test", "demo")
     check_pages(
         page,
         live_server,

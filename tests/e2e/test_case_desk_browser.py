@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import EntryKind, TimelineEntry, Visibility
-from tests.conftest import login
+from tests.helpers import LAPTOP, browser_sign_in, open_case
 
 pytestmark = pytest.mark.browser
 
@@ -21,13 +21,8 @@ REPLY = "A new power supply ships today; you will have it tomorrow."
 def test_agent_takes_a_case_and_writes_on_its_timeline_without_a_reload(
     page, live_server, agent, customer
 ):
-    case = services.open_case(
-        acting_user=agent,
-        customer=customer,
-        title="Laptop will not power on",
-        description="Power supply and battery both fail.",
-    )
-    login(page, live_server, agent.email)
+    case = open_case(agent, customer, **LAPTOP)
+    browser_sign_in(page, live_server, agent.email)
     expect(page).to_have_url(f"{live_server.url}/desk/")
 
     # Take it from the triage queue; the queues refresh in place.
@@ -80,11 +75,8 @@ def test_agent_takes_a_case_and_writes_on_its_timeline_without_a_reload(
 
 
 def test_change_made_while_the_timeline_refreshes_is_not_lost(page, live_server, agent, customer):
-    case = services.open_case(
-        acting_user=agent, customer=customer, title="Dock flickers", description="Since May."
-    )
-    services.take_ownership(case=case, acting_user=agent, expected_version=None)
-    login(page, live_server, agent.email)
+    case = open_case(agent, customer, "Dock flickers", description="Since May.", owner=agent)
+    browser_sign_in(page, live_server, agent.email)
     page.goto(f"{live_server.url}/desk/cases/{case.reference}/")
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("Taken by Dana Lee")

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases import services
-from tests.conftest import login
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def watch(page) -> list[str]:
 def test_the_desk_updates_without_console_errors(page, live_server, agent, customer):
     case = services.report_case(acting_user=customer, title="Dock drops", description="Daily.")
     problems = watch(page)
-    login(page, live_server, agent.email)
+    browser_sign_in(page, live_server, agent.email)
 
     page.get_by_role("button", name=f"Take ownership of {case.reference}").click()
     expect(page.get_by_test_id("my-cases")).to_contain_text(case.reference)
@@ -54,7 +54,7 @@ def test_the_desk_updates_without_console_errors(page, live_server, agent, custo
 def test_the_portal_updates_without_console_errors(page, live_server, customer):
     case = services.report_case(acting_user=customer, title="Dock drops", description="Daily.")
     problems = watch(page)
-    login(page, live_server, customer.email)
+    browser_sign_in(page, live_server, customer.email)
 
     page.goto(f"{live_server.url}/portal/cases/{case.reference}/")
     page.get_by_label("Your message").fill("It happened again at nine.")

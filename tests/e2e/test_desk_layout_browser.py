@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases import services
-from tests.conftest import login
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def wide(browser):
 
 
 def test_the_top_bar_stays_on_one_line(wide, live_server, manager):
-    login(wide, live_server, manager.email)  # a manager sees every item, Reports included
+    browser_sign_in(wide, live_server, manager.email)  # a manager sees every item, Reports included
 
     links = wide.locator("#nav-links .nav-link")
     expect(links.first).to_be_visible()
@@ -44,7 +44,7 @@ def test_an_action_panel_opens_without_moving_the_other_buttons(
 ):
     case = services.report_case(acting_user=customer, title="Dock drops", description="Daily.")
     services.take_ownership(case=case, acting_user=manager, expected_version=case.version)
-    login(wide, live_server, manager.email)
+    browser_sign_in(wide, live_server, manager.email)
     wide.goto(f"{live_server.url}/desk/cases/{case.reference}/")
     toolbar = wide.locator(".case-actions")
     later = toolbar.get_by_text("Tell the customer about a delay")

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import EntryKind, Status, TimelineEntry, Visibility
-from tests.conftest import login
 from tests.factories import DepartmentFactory
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def owned(agent, customer):
 
 
 def open_case_page(page, live_server, agent, case):
-    login(page, live_server, agent.email)
+    browser_sign_in(page, live_server, agent.email)
     page.goto(f"{live_server.url}/desk/cases/{case.reference}/")
 
 

@@ -9,34 +9,15 @@ from playwright.sync_api import expect
 from cases import services
 from cases.models import Handoff, HandoffStatus, Status
 from notifications.models import Notice
-from tests.conftest import login
-from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import LAPTOP, browser_sign_in, open_case
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def hardware(db):
-    return DepartmentFactory(name="Hardware")
-
-
-@pytest.fixture
-def hw_agent(hardware):
-    return AgentFactory(
-        email="harper@example.test", full_name="Harper Hale", departments=[hardware]
-    )
-
-
-@pytest.fixture
 def laptop(agent, customer):
-    case = services.open_case(
-        acting_user=agent,
-        customer=customer,
-        title="Laptop will not power on",
-        description="Power supply and battery both fail.",
-        identifiers=[services.IdentifierInput("Serial number", "5CD1234XYZ")],
-    )
-    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
+    serial = services.IdentifierInput("Serial number", "5CD1234XYZ")
+    return open_case(agent, customer, **LAPTOP, identifiers=[serial], owner=agent)
 
 
 def test_owner_hands_off_to_hardware_and_sees_the_result(
@@ -44,7 +25,7 @@ def test_owner_hands_off_to_hardware_and_sees_the_result(
 ):
     case_path = f"/desk/cases/{laptop.reference}/"
     notices_before = list(Notice.objects.values_list("pk", flat=True))
-    login(page, live_server, agent.email)
+    browser_sign_in(page, live_server, agent.email)
     page.goto(f"{live_server.url}{case_path}")
 
     handoffs = page.locator("#handoffs")
@@ -62,7 +43,7 @@ def test_owner_hands_off_to_hardware_and_sees_the_result(
     try:
         hw_page = context.new_page()
         hw_page.set_default_timeout(10_000)
-        login(hw_page, live_server, hw_agent.email)
+        browser_sign_in(hw_page, live_server, hw_agent.email)
         hw_page.get_by_role("link", name="Department queue").click()
 
         queue = hw_page.locator("#queue")

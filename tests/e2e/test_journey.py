@@ -19,7 +19,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import clocks
 from cases.models import (
     BusinessCalendar,
     BusinessHours,
@@ -32,8 +31,7 @@ from cases.models import (
 )
 from notifications.models import Notice
 from notifications.sweep import run_sweep
-from tests.conftest import login
-from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import backdate, browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +40,6 @@ TITLE = "Laptop does not power on"
 
 
 # --- the cast -----------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -70,12 +63,6 @@ def sla_policy(transactional_db):
     )
 
 
-@pytest.fixture
-def hw_agent(db):
-    hardware = DepartmentFactory(name="Hardware")
-    return AgentFactory(email="sam@example.test", full_name="Sam Okafor", departments=[hardware])
-
-
 class Screens:
     """A numbered, full-page screenshot for each step of the journey."""
 
@@ -91,7 +78,7 @@ class Screens:
 
 
 @pytest.fixture
-def sign_in(browser, live_server):
+def signed_in_page(browser, live_server):
     """Each person in a browser of their own, signed in; closed at the end."""
     contexts = []
 
@@ -100,7 +87,7 @@ def sign_in(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        login(page, live_server, user.email)
+        browser_sign_in(page, live_server, user.email)
         return page
 
     yield signed_in
@@ -108,18 +95,9 @@ def sign_in(browser, live_server):
         context.close()
 
 
-def move_clock_near_deadline(case: Case) -> Case:
-    """As if the case had been reported 3 h 01 min ago: its first-response deadline (4 h)
-    is 59 minutes away, past the owner's warning and the customer's notice."""
-    case = Case.objects.get(pk=case.pk)
-    case.created = timezone.now() - timedelta(hours=3, minutes=1)
-    case.save(update_fields=["created", *clocks.refresh_clocks(case)])
-    return case
-
-
 def test_the_whole_journey(
     page,
-    sign_in,
+    signed_in_page,
     live_server,
     celery_worker,
     smtp_sink,
@@ -132,7 +110,7 @@ def test_the_whole_journey(
     screens = Screens()
 
     # 1. The customer reports the problem in the portal.
-    login(page, live_server, customer.email)
+    browser_sign_in(page, live_server, customer.email)
     portal = page
     portal.get_by_role("link", name="Report a problem").first.click()
     portal.get_by_label("What is the problem, in a few words?").fill(TITLE)
@@ -148,7 +126,7 @@ def test_the_whole_journey(
     screens.shot(portal, "customer-reports")
 
     # 2. It waits in the agent's triage queue; the agent takes it.
-    desk = sign_in(agent)
+    desk = signed_in_page(agent)
     triage = desk.get_by_test_id("triage")
     expect(triage).to_contain_text(TITLE)
     screens.shot(desk, "agent-triage")
@@ -171,7 +149,7 @@ def test_the_whole_journey(
     screens.shot(desk, "handoff-requested")
 
     # 4. Hardware does its part from its queue, on the same case.
-    hardware = sign_in(hw_agent)
+    hardware = signed_in_page(hw_agent)
     hardware.get_by_role("link", name="Department queue").click()
     queue = hardware.locator("#queue")
     expect(queue).to_contain_text("Serial number: 5CD1234XYZ")
@@ -191,7 +169,9 @@ def test_the_whole_journey(
     assert not TimelineEntry.objects.filter(case=case, kind=EntryKind.DELAY_NOTICE).exists()
 
     # 5. The clock runs near the first-response deadline; the sweep tells the customer.
-    case = move_clock_near_deadline(case)
+    # As if the case had been reported 3 h 01 min ago: its first-response deadline (4 h) is
+    # 59 minutes away, past the owner's warning and the customer's notice.
+    case = backdate(case, timedelta(hours=3, minutes=1))
     deadline = case.first_response_due
     assert timezone.now() < deadline < timezone.now() + timedelta(hours=1)
     assert run_sweep().steps >= 2  # the owner's warning and the customer's notice
@@ -269,7 +249,7 @@ def test_the_whole_journey(
     screens.shot(portal, "customer-confirms-and-rates")
 
     # 10. The manager sees it in the reports.
-    reports = sign_in(manager)
+    reports = signed_in_page(manager)
     reports.get_by_role("link", name="Reports").click()
     headline = reports.get_by_test_id("headline")
     expect(headline).to_contain_text("reopen rate 50")

@@ -7,10 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from cases import services
 from cases.models import EntryKind, Handoff, TimelineEntry, Visibility
-from tests.conftest import login
-from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import browser_sign_in, open_case
 
 pytestmark = pytest.mark.browser
 
@@ -51,27 +49,11 @@ def focused_row_text(page) -> str:
     )
 
 
-@pytest.fixture
-def hardware(db):
-    return DepartmentFactory(name="Hardware")
-
-
-@pytest.fixture
-def hw_agent(hardware):
-    return AgentFactory(email="sam@example.test", full_name="Sam Okafor", departments=[hardware])
-
-
-def open_case(agent, customer, title):
-    return services.open_case(
-        acting_user=agent, customer=customer, title=title, description="It fails."
-    )
-
-
 def test_agent_takes_replies_and_hands_off_with_the_keyboard_alone(
     page, live_server, agent, customer, hw_agent
 ):
-    case = open_case(agent, customer, "Laptop will not power on")
-    login(page, live_server, agent.email)
+    case = open_case(agent, customer, "Laptop will not power on", description="It fails.")
+    browser_sign_in(page, live_server, agent.email)
 
     # Take it from the triage queue.
     tab_to(page, f"Take ownership of {case.reference}")
@@ -120,12 +102,10 @@ def test_agent_takes_replies_and_hands_off_with_the_keyboard_alone(
 
 
 def test_desk_shortcuts_move_take_open_and_compose(page, live_server, agent, customer):
-    mine = services.take_ownership(
-        case=open_case(agent, customer, "Dock flickers"), acting_user=agent, expected_version=None
-    )
-    first = open_case(agent, customer, "Invoice PDF will not open")
-    second = open_case(agent, customer, "VPN drops every hour")
-    login(page, live_server, agent.email)
+    mine = open_case(agent, customer, "Dock flickers", description="It fails.", owner=agent)
+    first = open_case(agent, customer, "Invoice PDF will not open", description="It fails.")
+    second = open_case(agent, customer, "VPN drops every hour", description="It fails.")
+    browser_sign_in(page, live_server, agent.email)
     expect(page.get_by_test_id("triage-count")).to_have_text("2")
 
     # j/k walk the rows of both lists, in page order.

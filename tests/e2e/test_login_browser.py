@@ -5,13 +5,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import login
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_agent_signs_in_and_sees_the_desk(page, live_server, agent):
-    login(page, live_server, agent.email)
+    browser_sign_in(page, live_server, agent.email)
 
     expect(page).to_have_url(f"{live_server.url}/desk/")
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
@@ -20,7 +20,7 @@ def test_agent_signs_in_and_sees_the_desk(page, live_server, agent):
 
 
 def test_customer_signs_in_and_lands_on_the_portal(page, live_server, customer):
-    login(page, live_server, customer.email)
+    browser_sign_in(page, live_server, customer.email)
 
     expect(page).to_have_url(f"{live_server.url}/portal/")
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
@@ -29,7 +29,7 @@ def test_customer_signs_in_and_lands_on_the_portal(page, live_server, customer):
 
 
 def test_manager_follows_the_link_to_the_reports(page, live_server, manager):
-    login(page, live_server, manager.email)
+    browser_sign_in(page, live_server, manager.email)
 
     page.get_by_role("link", name="Reports").click()
 
@@ -40,14 +40,14 @@ def test_manager_follows_the_link_to_the_reports(page, live_server, manager):
 
 
 def test_wrong_password_keeps_the_person_on_the_login_page(page, live_server, agent):
-    login(page, live_server, agent.email, password="wrong")
+    browser_sign_in(page, live_server, agent.email, password="wrong")
 
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.get_by_text("Please enter a correct email and password")).to_be_visible()
 
 
 def test_signing_out_returns_to_the_login_page(page, live_server, agent):
-    login(page, live_server, agent.email)
+    browser_sign_in(page, live_server, agent.email)
 
     page.get_by_role("button", name="Sign out").click()
 

@@ -9,20 +9,15 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Attachment, Case, EntryKind, Satisfaction, Status, TimelineEntry
-from tests.conftest import login
+from tests.helpers import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = {"name": "error.png", "mimeType": "image/png", "buffer": b"\x89PNG screenshot"}
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_customer_reports_follows_and_confirms_a_case(page, live_server, customer, agent):
-    login(page, live_server, customer.email)
+    browser_sign_in(page, live_server, customer.email)
     expect(page).to_have_url(f"{live_server.url}/portal/")
 
     # Report a problem, with a screenshot.

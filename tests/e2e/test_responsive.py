@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.services import handoffs
-from tests.conftest import login
-from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import browser_sign_in, open_case
 
 pytestmark = pytest.mark.browser
 
@@ -30,22 +29,18 @@ def phone(browser):
 
 
 @pytest.fixture
-def laptop(agent, customer):
-    hardware = DepartmentFactory(name="Hardware")
-    hw_agent = AgentFactory(
-        email="sam@example.test", full_name="Sam Okafor", departments=[hardware]
-    )
-    case = services.open_case(
-        acting_user=agent,
-        customer=customer,
-        title="Laptop does not power on: power supply and battery failures since the BIOS update",
+def laptop(agent, customer, hardware, hw_agent):
+    case = open_case(
+        agent,
+        customer,
+        "Laptop does not power on: power supply and battery failures since the BIOS update",
         description="It shuts down within minutes on battery.",
         identifiers=[
             services.IdentifierInput("Serial number", "5CD1234XYZ"),
             services.IdentifierInput("Order ID", "SO-2024-55310-0000000000000000000000"),
         ],
+        owner=agent,
     )
-    case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
     services.reply_to_customer(
         case=case, acting_user=agent, body=f"Please install the BIOS update from {LONG_WORD}"
     )
@@ -70,7 +65,7 @@ def assert_fits(page, name: str) -> None:
 
 def test_portal_fits_a_phone(phone, live_server, customer, laptop):
     page = phone
-    login(page, live_server, customer.email)
+    browser_sign_in(page, live_server, customer.email)
 
     # Home: the case, its state and its owner; the way to report a problem.
     expect(page).to_have_url(f"{live_server.url}/portal/")

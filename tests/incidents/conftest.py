@@ -1,29 +1,14 @@
-"""Incident fixtures: the outage (three organisations' cases linked to one incident caused
-by a release), an SMTP server that keeps what it receives, and signed-in clients."""
+"""Incident fixtures: the outage, three organisations' cases linked to one incident caused
+by a release."""
 
 import pytest
-from django.test import Client
 
-from cases import services
 from cases.models import Case, Incident, Priority
 from cases.services import incidents
 from tests.factories import CustomerFactory, OrganizationFactory
-from tests.incidents.helpers import OUTAGE_TITLE, signed_in
+from tests.helpers import OUTAGE_TITLE, open_case
 
 # --- The outage ------------------------------------------------------------------------
-
-
-def _open_case(agent, customer, title: str, description: str, *, take: bool = True) -> Case:
-    case = services.open_case(
-        acting_user=agent,
-        customer=customer,
-        title=title,
-        description=description,
-        priority=Priority.HIGH,
-    )
-    if take:
-        case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
-    return case
 
 
 @pytest.fixture
@@ -48,23 +33,29 @@ def umbrella_customer(db):
 def outage_cases(agent, customer, initech_customer, umbrella_customer) -> list[Case]:
     """Three organisations report the web program failing after sign-in; Dana owns each."""
     return [
-        _open_case(
+        open_case(
             agent,
             customer,
             "Our web program stopped working",
-            "Users get an error page right after signing in to the web program.",
+            description="Users get an error page right after signing in to the web program.",
+            priority=Priority.HIGH,
+            owner=agent,
         ),
-        _open_case(
+        open_case(
             agent,
             initech_customer,
             "Web program shows an error after sign in",
-            "Our staff get an error page right after signing in to the web program.",
+            description="Our staff get an error page right after signing in to the web program.",
+            priority=Priority.HIGH,
+            owner=agent,
         ),
-        _open_case(
+        open_case(
             agent,
             umbrella_customer,
             "Sign-in to the web program fails with error 500",
-            "Every sign in to the web program ends on an internal server error (500).",
+            description="Every sign in to the web program ends on an internal server error (500).",
+            priority=Priority.HIGH,
+            owner=agent,
         ),
     ]
 
@@ -79,21 +70,3 @@ def outage(agent, outage_cases) -> Incident:
         cause="Release 4.2",
         cases=outage_cases,
     )
-
-
-# --- Signed-in clients -----------------------------------------------------------------
-
-
-@pytest.fixture
-def agent_client(agent) -> Client:
-    return signed_in(agent)
-
-
-@pytest.fixture
-def customer_client(customer) -> Client:
-    return signed_in(customer)
-
-
-@pytest.fixture
-def outsider_client(outsider) -> Client:
-    return signed_in(outsider)

@@ -10,7 +10,7 @@ from cases import tasks
 from cases.models import Case, EntryKind, Incident, IncidentUpdate, TimelineEntry, Visibility
 from cases.services import incidents
 from notifications.models import Notice
-from tests.incidents.helpers import OUTAGE_TITLE, bulk_linked_cases, text
+from tests.helpers import OUTAGE_CASE, OUTAGE_TITLE, bulk_cases, desk_url, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +28,15 @@ INCIDENT_LIST_QUERIES = 4
 
 def test_one_click_incident_from_similar_cases(agent_client, outage_cases, organization):
     first = outage_cases[0]
-    panel = agent_client.get(f"/desk/cases/{first.reference}/similar/")
-    assert "2 other customers reported something similar" in text(panel)
+    panel = agent_client.get(desk_url(first, "similar/"))
+    assert "2 other customers reported something similar" in page_text(panel)
     refs = re.findall(r'name="cases" value="([^"]+)"', panel.content.decode())
     assert sorted(refs) == sorted(case.reference for case in outage_cases)
 
     form = agent_client.get("/desk/incidents/new/", {"cases": refs})
     assert form.status_code == 200
     for case in outage_cases:
-        assert case.reference in text(form)
+        assert case.reference in page_text(form)
 
     response = agent_client.post(
         "/desk/incidents/new/", {"cases": refs, "title": OUTAGE_TITLE, "cause": "Release 4.2"}
@@ -50,7 +50,7 @@ def test_one_click_incident_from_similar_cases(agent_client, outage_cases, organ
     for case in outage_cases:
         link = TimelineEntry.objects.get(case=case, kind=EntryKind.INCIDENT_LINK)
         assert link.visibility == Visibility.PUBLIC
-    page = text(agent_client.get(response["Location"]))
+    page = page_text(agent_client.get(response["Location"]))
     assert "Incident opened with 3 linked case(s)." in page
     assert "Affects Acme, Initech, Umbrella" in page
 
@@ -83,7 +83,9 @@ def test_customers_cannot_post_updates_through_the_desk(client, customer, outage
 def test_incident_page_query_count(
     n, agent_client, agent, support, customer, outage, django_assert_num_queries
 ):
-    bulk_linked_cases(n, incident=outage, customer=customer, owner=agent, department=support)
+    bulk_cases(
+        n, customer=customer, owner=agent, department=support, incident=outage, **OUTAGE_CASE
+    )
     incidents.post_update(incident=outage, acting_user=agent, body="Investigating.", public=True)
     incidents.post_update(incident=outage, acting_user=agent, body="Internal.", public=False)
 
@@ -91,7 +93,7 @@ def test_incident_page_query_count(
         response = agent_client.get(f"/desk/incidents/{outage.pk}/")
 
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert f"Linked cases {n + 3}" in page
     assert "Investigating." in page and "Internal." in page
 
@@ -106,7 +108,7 @@ def test_posting_an_update_is_one_request_and_leaves_the_fan_out_to_the_task(
     django_assert_num_queries,
     django_capture_on_commit_callbacks,
 ):
-    bulk_linked_cases(n, incident=outage, customer=customer)
+    bulk_cases(n, customer=customer, incident=outage, **OUTAGE_CASE)
     linked = n + 3
 
     with django_capture_on_commit_callbacks() as enqueued:
@@ -122,7 +124,7 @@ def test_posting_an_update_is_one_request_and_leaves_the_fan_out_to_the_task(
     update = IncidentUpdate.objects.get()
     assert update.fanned_out_at is None
     assert not TimelineEntry.objects.filter(kind=EntryKind.INCIDENT_UPDATE).exists()
-    page = text(agent_client.get(f"/desk/incidents/{outage.pk}/"))
+    page = page_text(agent_client.get(f"/desk/incidents/{outage.pk}/"))
     assert "Update posted; every linked case receives it." in page
     assert "delivering…" in page
 
@@ -133,7 +135,7 @@ def test_posting_an_update_is_one_request_and_leaves_the_fan_out_to_the_task(
     assert entries.values("case").distinct().count() == linked
     update.refresh_from_db()
     assert update.fanned_out_at is not None
-    assert "delivering…" not in text(agent_client.get(f"/desk/incidents/{outage.pk}/"))
+    assert "delivering…" not in page_text(agent_client.get(f"/desk/incidents/{outage.pk}/"))
 
 
 def test_agent_links_and_unlinks_a_case_from_its_page(
@@ -145,7 +147,7 @@ def test_agent_links_and_unlinks_a_case_from_its_page(
         acting_user=agent, customer=outsider, title="Web program error", description="Error."
     )
 
-    response = agent_client.post(f"/desk/cases/{case.reference}/incident/", {"incident": outage.pk})
+    response = agent_client.post(desk_url(case, "incident/"), {"incident": outage.pk})
 
     assert response.status_code == 302
     case.refresh_from_db()
@@ -153,7 +155,7 @@ def test_agent_links_and_unlinks_a_case_from_its_page(
     assert other_organization in outage.organizations.all()
     assert Notice.objects.filter(recipient=outsider, kind=EntryKind.INCIDENT_LINK).count() == 1
 
-    agent_client.post(f"/desk/cases/{case.reference}/incident/", {})
+    agent_client.post(desk_url(case, "incident/"), {})
 
     case.refresh_from_db()
     assert case.incident is None
@@ -172,4 +174,4 @@ def test_incident_list_query_count(n, agent_client, agent, django_assert_num_que
         response = agent_client.get("/desk/incidents/")
 
     assert response.status_code == 200
-    assert "Known problem" in text(response)
+    assert "Known problem" in page_text(response)

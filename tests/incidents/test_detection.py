@@ -14,7 +14,7 @@ from cases import similarity
 from cases.models import Case
 from cases.similarity import similar_cases
 from tests.factories import CustomerFactory
-from tests.incidents.helpers import text
+from tests.helpers import desk_url, page_text
 from tests.incidents.similarity_corpus import CORPUS
 
 pytestmark = pytest.mark.django_db
@@ -117,10 +117,10 @@ def test_desk_similar_panel_counts_other_customers(client, agent, customer, outs
     report(CustomerFactory(), "Printer paper jam", "Paper gets stuck in the printer.")
 
     client.force_login(agent)
-    response = client.get(f"/desk/cases/{mine.reference}/similar/")
+    response = client.get(desk_url(mine, "similar/"))
 
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "3 other customers reported something similar in the last 14 days" in page
     for case in theirs:
         assert case.reference in page
@@ -137,7 +137,7 @@ def test_desk_similar_panel_counts_every_other_customer_not_only_those_listed(
         report(CustomerFactory(), title, description)
 
     client.force_login(agent)
-    page = text(client.get(f"/desk/cases/{mine.reference}/similar/"))
+    page = page_text(client.get(desk_url(mine, "similar/")))
 
     assert "12 other customers reported something similar in the last 14 days" in page
 
@@ -147,16 +147,18 @@ def test_desk_similar_panel_says_when_nobody_else_reported_it(client, agent, cus
     report(outsider, "Printer paper jam", "Paper gets stuck in the printer.")
 
     client.force_login(agent)
-    response = client.get(f"/desk/cases/{mine.reference}/similar/")
+    response = client.get(desk_url(mine, "similar/"))
 
-    assert "No other customer reported something similar in the last 14 days." in text(response)
+    assert "No other customer reported something similar in the last 14 days." in (
+        page_text(response)
+    )
 
 
 def test_customers_cannot_open_the_desk_similar_panel(client, customer):
     mine = report(customer, "Laptop battery does not charge", "The battery stays at 0%.")
     client.force_login(customer)
 
-    response = client.get(f"/desk/cases/{mine.reference}/similar/")
+    response = client.get(desk_url(mine, "similar/"))
 
     assert response.status_code == 403
     assert "reported something similar" not in response.content.decode()

@@ -13,7 +13,8 @@ from cases.models import Case, EntryKind, Incident, Status, TimelineEntry, Visib
 from cases.services import incidents
 from cases.services.incidents import RESOLVED_WORDS
 from notifications.models import Notice
-from tests.incidents.helpers import body_text, deliver_due_email, signed_in, text, updates_on
+from tests.helpers import deliver_due_email, desk_url, entries, page_text, portal_url, signed_in
+from tests.smtp import body_text
 
 pytestmark = pytest.mark.django_db
 
@@ -58,15 +59,15 @@ def test_public_update_reaches_each_linked_customer_once(
         assert outage.title in emails[0]["Subject"]
     assert smtp_sink.to(outsider.email) == []
     for case in outage_cases:
-        (entry,) = updates_on(case)
+        (entry,) = entries(case, EntryKind.INCIDENT_UPDATE)
         assert entry.visibility == Visibility.PUBLIC
         assert entry.body == FIX_NEWS
         assert entry.actor == agent
-    assert updates_on(unlinked) == []
+    assert entries(unlinked, EntryKind.INCIDENT_UPDATE) == []
     assert Incident.objects.get(pk=outage.pk).updates.get().fanned_out_at is not None
 
-    page = signed_in(outage_cases[0].customer).get(f"/portal/cases/{outage_cases[0].reference}/")
-    assert FIX_NEWS in text(page)
+    page = signed_in(outage_cases[0].customer).get(portal_url(outage_cases[0]))
+    assert FIX_NEWS in page_text(page)
 
 
 def test_internal_update_reaches_no_customer(settings, smtp_sink, agent, outage, outage_cases):
@@ -84,14 +85,14 @@ def test_internal_update_reaches_no_customer(settings, smtp_sink, agent, outage,
     assert not [m for m in smtp_sink.messages if INTERNAL_NEWS in body_text(m)]
     desk = signed_in(agent)
     for case in outage_cases:
-        (entry,) = updates_on(case)
+        (entry,) = entries(case, EntryKind.INCIDENT_UPDATE)
         assert entry.visibility == Visibility.INTERNAL
-        assert INTERNAL_NEWS in text(desk.get(f"/desk/cases/{case.reference}/"))
-        portal = signed_in(case.customer).get(f"/portal/cases/{case.reference}/")
+        assert INTERNAL_NEWS in page_text(desk.get(desk_url(case)))
+        portal = signed_in(case.customer).get(portal_url(case))
         assert portal.status_code == 200
-        assert INTERNAL_NEWS not in text(portal)
+        assert INTERNAL_NEWS not in page_text(portal)
     incident_page = signed_in(outage_cases[0].customer).get(f"/portal/incidents/{outage.pk}/")
-    assert INTERNAL_NEWS not in text(incident_page)
+    assert INTERNAL_NEWS not in page_text(incident_page)
 
 
 def test_resolving_asks_for_confirmation_never_closes(smtp_sink, agent, outage, outage_cases):
@@ -129,14 +130,14 @@ def test_resolving_asks_for_confirmation_never_closes(smtp_sink, agent, outage, 
         )
         assert asked.visibility == Visibility.PUBLIC
         assert asked.body == RESOLVED_WORDS
-        page = text(signed_in(case.customer).get(f"/portal/cases/{case.reference}/"))
+        page = page_text(signed_in(case.customer).get(portal_url(case)))
         assert "Please confirm it works for you" in page
         (email,) = smtp_sink.saying(case.customer.email, "Please confirm it works for you")
         assert RESOLVED_NEWS in body_text(email)
     newcomer.refresh_from_db()
     assert newcomer.status == Status.NEW  # no owner to confirm with: it stays in triage
     assert not TimelineEntry.objects.filter(case=newcomer, kind=EntryKind.STATUS_CHANGE).exists()
-    assert len(updates_on(newcomer)) == 1
+    assert len(entries(newcomer, EntryKind.INCIDENT_UPDATE)) == 1
     assert not Case.objects.filter(status=Status.CLOSED).exists()
 
 
@@ -204,7 +205,7 @@ def test_resolving_gives_a_long_waiting_customer_time_to_confirm(agent, outage, 
 def test_a_lost_fan_out_is_found_by_the_redrive(agent, outage, outage_cases):
     update = incidents.post_update(incident=outage, acting_user=agent, body=FIX_NEWS, public=True)
     # The broker lost the task: nothing reached the cases.
-    assert all(updates_on(case) == [] for case in outage_cases)
+    assert all(entries(case, EntryKind.INCIDENT_UPDATE) == [] for case in outage_cases)
     assert update.pk not in incidents.unfinished_updates()  # too fresh: its task may be queued
 
     with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=True):
@@ -212,4 +213,4 @@ def test_a_lost_fan_out_is_found_by_the_redrive(agent, outage, outage_cases):
         incidents.fan_out(update.pk)
         assert incidents.unfinished_updates() == []
 
-    assert all(len(updates_on(case)) == 1 for case in outage_cases)
+    assert all(len(entries(case, EntryKind.INCIDENT_UPDATE)) == 1 for case in outage_cases)

@@ -5,7 +5,7 @@ import pytest
 
 from cases.models import Case, EntryKind, Incident, Priority, TimelineEntry, Visibility
 from cases.services import incidents
-from tests.incidents.helpers import HTMX, OUTAGE_TITLE, text
+from tests.helpers import HTMX, OUTAGE_TITLE, page_text, portal_url
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +24,9 @@ def report_form(title: str, **extra) -> dict:
 
 def test_banner_only_for_affected_organisations(outage, customer_client, outsider_client):
     for url in ("/portal/", "/portal/cases/new/", "/portal/settings/"):
-        affected = text(customer_client.get(url))
+        affected = page_text(customer_client.get(url))
         assert f"Known issue: {OUTAGE_TITLE} (investigating)" in affected, url
-        unaffected = text(outsider_client.get(url))
+        unaffected = page_text(outsider_client.get(url))
         assert "Known issue" not in unaffected, url
         assert OUTAGE_TITLE not in unaffected, url
 
@@ -38,7 +38,7 @@ def test_banner_for_everyone_when_an_incident_affects_every_organisation(
         acting_user=agent, title="Email delivery delayed", affects_all=True
     )
 
-    page = text(outsider_client.get("/portal/"))
+    page = page_text(outsider_client.get("/portal/"))
 
     assert f"Known issue: {everyone.title}" in page
     assert OUTAGE_TITLE not in page
@@ -49,7 +49,7 @@ def test_banner_goes_when_the_incident_is_resolved(agent, outage, customer_clien
         incident=outage, acting_user=agent, body="Fixed.", public=True, status="resolved"
     )
 
-    assert "Known issue" not in text(customer_client.get("/portal/"))
+    assert "Known issue" not in page_text(customer_client.get("/portal/"))
 
 
 def test_incident_page_404_for_unaffected_customer(
@@ -64,7 +64,7 @@ def test_incident_page_404_for_unaffected_customer(
 
     response = customer_client.get(url)
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert OUTAGE_TITLE in page
     assert "Since release 4.2, signing in to the web program can end on an error." in page
     assert PUBLIC_NEWS in page
@@ -79,7 +79,7 @@ def test_customer_can_attach_new_case_to_known_issue(outage, customer, customer_
         "/portal/cases/similar/", {"title": "Error page after sign in to the web program"}, **HTMX
     )
     assert similar.status_code == 200
-    assert "Are you affected by this?" in text(similar)
+    assert "Are you affected by this?" in page_text(similar)
     assert f'name="incident" value="{outage.pk}"' in similar.content.decode()
 
     response = customer_client.post(
@@ -89,12 +89,12 @@ def test_customer_can_attach_new_case_to_known_issue(outage, customer, customer_
 
     case = Case.objects.filter(customer=customer).latest("pk")
     assert response.status_code == 302
-    assert response["Location"] == f"/portal/cases/{case.reference}/"
+    assert response["Location"] == portal_url(case)
     assert case.incident == outage
     link = TimelineEntry.objects.get(case=case, kind=EntryKind.INCIDENT_LINK)
     assert link.visibility == Visibility.PUBLIC
     assert link.actor == customer
-    page = text(customer_client.get(response["Location"]))
+    page = page_text(customer_client.get(response["Location"]))
     assert f"Your case is linked to a known problem: {OUTAGE_TITLE}" in page
 
 
@@ -105,7 +105,7 @@ def test_unaffected_customer_is_not_offered_nor_attached_to_the_incident(
         "/portal/cases/similar/", {"title": "Error page after sign in to the web program"}, **HTMX
     )
     assert similar.status_code == 200
-    assert OUTAGE_TITLE not in text(similar)
+    assert OUTAGE_TITLE not in page_text(similar)
     assert 'name="incident"' not in similar.content.decode()
 
     response = outsider_client.post(

@@ -4,7 +4,7 @@ import pytest
 
 from cases.models import Case, EntryKind, TimelineEntry
 from cases.services import incidents
-from tests.incidents.helpers import bulk_linked_cases, wait_for
+from tests.helpers import OUTAGE_CASE, bulk_cases, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,7 +16,7 @@ def test_worker_fans_out_a_public_update_to_every_linked_case(
 ):
     # One voice holds a second email for 15 minutes; here the update may go at once.
     settings.CUSTOMER_EMAIL_THROTTLE = 0
-    bulk_linked_cases(20, incident=outage, customer=customer)
+    bulk_cases(20, customer=customer, incident=outage, **OUTAGE_CASE)
     linked = Case.objects.filter(incident=outage)
     assert linked.count() == 23
 

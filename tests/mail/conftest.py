@@ -1,23 +1,14 @@
 """Mail fixtures: Acme owns the mail domain acme.example; Alex's laptop case, owned by Dana,
-with the email we sent about it; a closed case; an SMTP server that keeps what it receives;
-signed-in clients; raw mail and attachments in a throw-away MEDIA_ROOT."""
+with the email we sent about it; a closed case; and what a corpus message may refer to."""
 
 import pytest
-from django.test import Client
 
 from cases import services
 from cases.models import Case
 from notifications.addresses import reply_address
 from notifications.models import Notice
+from tests.helpers import report_case, take
 from tests.mail.corpus import Context
-from tests.mail.helpers import signed_in
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Raw messages and attachments go to a throw-away folder, never into var/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -29,10 +20,7 @@ def acme(organization):
 
 
 def _owned_case(agent, customer, title: str, description: str) -> Case:
-    case = services.report_case(
-        acting_user=customer, title=title, description=description, channel="portal"
-    )
-    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
+    return take(report_case(customer, title, description=description), agent)
 
 
 def _emailed(case: Case, agent, body: str) -> Notice:
@@ -75,16 +63,3 @@ def context(case, closed_case, settings) -> Context:
         closed_notice_id=closed_case.notices.filter(channel=Notice.Channel.EMAIL).get().pk,
         domain=settings.MESSAGE_ID_DOMAIN,
     )
-
-
-# --- Signed-in clients -------------------------------------------------------------------
-
-
-@pytest.fixture
-def agent_client(agent) -> Client:
-    return signed_in(agent)
-
-
-@pytest.fixture
-def customer_client(customer) -> Client:
-    return signed_in(customer)

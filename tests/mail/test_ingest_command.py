@@ -6,25 +6,19 @@ import mailbox
 import sys
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
-from cases.models import Case
+from cases.models import Case, EntryKind
 from notifications.models import InboundMessage
+from tests.helpers import entries, run_command
 from tests.mail.corpus import plain
-from tests.mail.helpers import customer_messages
-
-
-def run(*args) -> str:
-    out = io.StringIO()
-    call_command("ingest_email", *args, stdout=out)
-    return out.getvalue()
 
 
 def test_it_reads_one_message_from_stdin(acme, customer, monkeypatch):
     raw = plain("stdin-1", "The wifi in hall C drops.", subject="Wifi in hall C")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
 
-    output = run()
+    output = run_command("ingest_email")
 
     case = Case.objects.get(title="Wifi in hall C")
     assert case.customer == customer
@@ -35,7 +29,7 @@ def test_an_empty_stdin_is_an_error(monkeypatch, db):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\n")))
 
     with pytest.raises(CommandError, match="No message on standard input"):
-        run()
+        run_command("ingest_email")
     assert not InboundMessage.objects.exists()
 
 
@@ -45,9 +39,9 @@ def test_it_reads_message_files(case, context, tmp_path):
     second = tmp_path / "2.eml"
     second.write_bytes(plain("file-2", "Hi", sender="pat@elsewhere.example", subject="Hi"))
 
-    output = run(str(first), str(second), "--mailbox", "files")
+    output = run_command("ingest_email", str(first), str(second), "--mailbox", "files")
 
-    assert [m.body for m in customer_messages(case)] == ["Here is the photo."]
+    assert [m.body for m in entries(case, EntryKind.CUSTOMER_MESSAGE)] == ["Here is the photo."]
     assert output.splitlines() == [
         f"{first}: Added to a case → {case.reference}",
         f"{second}: Quarantined (Unknown sender pat@elsewhere.example: accept it to create "
@@ -58,7 +52,7 @@ def test_it_reads_message_files(case, context, tmp_path):
 
 def test_a_missing_file_is_an_error(db, tmp_path):
     with pytest.raises(CommandError, match="No such file"):
-        run(str(tmp_path / "missing.eml"))
+        run_command("ingest_email", str(tmp_path / "missing.eml"))
 
 
 def test_it_reads_a_maildir_and_moves_what_it_read_to_cur(acme, customer, tmp_path):
@@ -70,7 +64,7 @@ def test_it_reads_a_maildir_and_moves_what_it_read_to_cur(acme, customer, tmp_pa
     maildir.add(already_read)
     assert len(list((tmp_path / "Maildir" / "new").iterdir())) == 3
 
-    run("--maildir", str(tmp_path / "Maildir"))
+    run_command("ingest_email", "--maildir", str(tmp_path / "Maildir"))
 
     assert list((tmp_path / "Maildir" / "new").iterdir()) == []
     assert len(list((tmp_path / "Maildir" / "cur").iterdir())) == 4
@@ -82,10 +76,11 @@ def test_it_reads_a_maildir_and_moves_what_it_read_to_cur(acme, customer, tmp_pa
     flags = sorted(message.get_flags() for message in mailbox.Maildir(tmp_path / "Maildir"))
     assert flags == ["", "S", "S", "S"]  # what we read is marked seen, as a mail client would
 
-    run("--maildir", str(tmp_path / "Maildir"))  # nothing new: nothing happens
+    # Nothing new: nothing happens.
+    run_command("ingest_email", "--maildir", str(tmp_path / "Maildir"))
     assert InboundMessage.objects.count() == 3
 
 
 def test_a_folder_that_is_not_a_maildir_is_an_error(db, tmp_path):
     with pytest.raises(CommandError, match="is not a Maildir"):
-        run("--maildir", str(tmp_path))
+        run_command("ingest_email", "--maildir", str(tmp_path))

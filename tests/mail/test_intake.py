@@ -11,12 +11,8 @@ from cases.models import Case, EntryKind, Status
 from helpdesk.accounts.models import User
 from notifications import inbound
 from notifications.models import InboundMessage
+from tests.helpers import entries, stored_files
 from tests.mail.corpus import by_hand, envelope, plain
-from tests.mail.helpers import customer_messages
-
-
-def raw_files(media_root) -> list:
-    return [path for path in (media_root / "inbound").rglob("*") if path.is_file()]
 
 
 def test_redelivery_is_a_no_op(case, context, media_root):
@@ -28,8 +24,8 @@ def test_redelivery_is_a_no_op(case, context, media_root):
 
     assert first.pk == second.pk == third.pk
     assert InboundMessage.objects.count() == 1
-    assert [m.body for m in customer_messages(case)] == ["The dock is dead too."]
-    assert len(raw_files(media_root)) == 1  # the copies are not kept either
+    assert [m.body for m in entries(case, EntryKind.CUSTOMER_MESSAGE)] == ["The dock is dead too."]
+    assert len(stored_files(media_root / "inbound")) == 1  # the copies are not kept either
 
 
 def test_redelivery_without_a_message_id_is_a_no_op(acme, customer):
@@ -88,7 +84,7 @@ def test_a_message_stored_but_never_read_is_read_when_it_arrives_again(case, con
 
     stored.refresh_from_db()
     assert stored.status == InboundMessage.Status.PROCESSED
-    assert [m.body for m in customer_messages(case)] == ["Sent before the crash."]
+    assert [m.body for m in entries(case, EntryKind.CUSTOMER_MESSAGE)] == ["Sent before the crash."]
 
 
 def test_two_deliveries_at_once_write_one_entry(transactional_db, case, context, monkeypatch):
@@ -117,7 +113,9 @@ def test_two_deliveries_at_once_write_one_entry(transactional_db, case, context,
     for worker in workers:
         worker.join(timeout=20)
 
-    assert [m.body for m in customer_messages(case)] == ["Delivered twice at once."]
+    assert [m.body for m in entries(case, EntryKind.CUSTOMER_MESSAGE)] == [
+        "Delivered twice at once."
+    ]
     assert InboundMessage.objects.get().status == InboundMessage.Status.PROCESSED
 
 

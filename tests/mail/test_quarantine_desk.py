@@ -8,8 +8,8 @@ from cases.models import Case, Status
 from helpdesk.accounts.models import User
 from notifications import inbound
 from notifications.models import InboundMessage
+from tests.helpers import page_text, signed_in, streamed
 from tests.mail.corpus import plain
-from tests.mail.helpers import page_text, signed_in
 
 STRANGER = "Pat Morgan <pat@pat-consulting.example>"
 
@@ -145,7 +145,7 @@ def test_raw_download_is_for_agents_only(agent_client, waiting, customer, outsid
     assert response["Content-Type"] == "message/rfc822"
     assert f'filename="message-{waiting.pk}.eml"' in response["Content-Disposition"]
     with waiting.raw.open("rb") as raw:
-        assert b"".join(response.streaming_content) == raw.read()
+        assert streamed(response) == raw.read()
 
     for person in (customer, outsider):
         assert signed_in(person).get(f"/desk/mail/{waiting.pk}/raw/").status_code == 403

@@ -10,18 +10,19 @@ from django.conf import settings
 from django.core.management import call_command
 
 from cases import services
-from cases.models import Status
+from cases.models import EntryKind, Status
 from notifications import delivery
 from notifications.addresses import reply_address
 from notifications.models import InboundMessage, Notice
-from tests.mail.helpers import customer_messages, page_text
+from tests.helpers import desk_url, entries, page_text
+from tests.smtp import body_text
 
 REPLY = "The replacement charger ships today; it should arrive on Thursday."
 
 
 def answer_to(sent: EmailMessage, text: str) -> bytes:
     """What a mail client writes when Alex presses Reply: quoted original, threading headers."""
-    original = sent.get_body(preferencelist=("plain",)).get_content()
+    original = body_text(sent)
     quoted = "\n".join(f"> {line}".rstrip() for line in original.splitlines())
     answer = EmailMessage()
     answer["From"] = "Alex Kim <customer@example.test>"
@@ -66,13 +67,13 @@ def test_a_reply_goes_out_by_smtp_and_the_answer_comes_back_to_the_case(
     call_command("ingest_email", str(answer))
     call_command("ingest_email", str(answer))  # delivered twice by the MTA: still one entry
 
-    [message] = customer_messages(case)
+    [message] = entries(case, EntryKind.CUSTOMER_MESSAGE)
     assert message.body == "It arrived and the laptop charges again. Thank you!"
     assert message.actor == customer
     stored = InboundMessage.objects.get()
     assert stored.case == case and stored.entry == message
     case.refresh_from_db()
     assert case.status == Status.OPEN and case.owner == agent
-    desk = page_text(agent_client.get(f"/desk/cases/{case.reference}/"))
+    desk = page_text(agent_client.get(desk_url(case)))
     assert "It arrived and the laptop charges again. Thank you!" in desk
     assert desk.count(REPLY) == 1  # the quote did not come back as a second copy

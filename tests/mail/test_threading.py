@@ -2,12 +2,12 @@
 reply address, or by the [C-000123] subject tag, and only when the sender belongs to the
 case's organisation: a forged token or a stranger's tag never writes into a case."""
 
-from cases.models import Case, Status
+from cases.models import Case, EntryKind, Status
 from notifications import inbound
 from notifications.models import InboundMessage
 from tests.factories import CustomerFactory
+from tests.helpers import desk_url, entries, page_text, portal_url
 from tests.mail.corpus import plain
-from tests.mail.helpers import customer_messages, page_text
 
 OUTSIDER = "Jordan Blake <outsider@example.test>"
 
@@ -28,10 +28,12 @@ def test_it_threads_a_reply_to_the_email_we_sent(case, context, agent_client, cu
     )
 
     assert stored.case == case
-    assert [m.body for m in customer_messages(case)] == ["The battery icon now shows charging."]
-    desk = page_text(agent_client.get(f"/desk/cases/{case.reference}/"))
+    assert [m.body for m in entries(case, EntryKind.CUSTOMER_MESSAGE)] == [
+        "The battery icon now shows charging."
+    ]
+    desk = page_text(agent_client.get(desk_url(case)))
     assert "The battery icon now shows charging." in desk
-    portal = page_text(customer_client.get(f"/portal/cases/{case.reference}/"))
+    portal = page_text(customer_client.get(portal_url(case)))
     assert "The battery icon now shows charging." in portal
 
 
@@ -46,7 +48,7 @@ def test_it_threads_by_references_to_the_case(case, context):
     )
 
     assert stored.case == case
-    assert [m.body for m in customer_messages(case)] == ["Still not charging."]
+    assert [m.body for m in entries(case, EntryKind.CUSTOMER_MESSAGE)] == ["Still not charging."]
 
 
 def test_it_threads_by_the_signed_reply_address_alone(case, context):
@@ -55,7 +57,9 @@ def test_it_threads_by_the_signed_reply_address_alone(case, context):
     )
 
     assert stored.case == case
-    assert [m.body for m in customer_messages(case)] == ["Charging works in safe mode."]
+    assert [m.body for m in entries(case, EntryKind.CUSTOMER_MESSAGE)] == [
+        "Charging works in safe mode."
+    ]
 
 
 def test_it_threads_by_the_subject_tag_from_the_case_organisation(case, acme):
@@ -70,7 +74,7 @@ def test_it_threads_by_the_subject_tag_from_the_case_organisation(case, acme):
     )
 
     assert stored.case == case
-    [message] = customer_messages(case)
+    [message] = entries(case, EntryKind.CUSTOMER_MESSAGE)
     assert message.body == "I have the same laptop; mine charges fine."
     assert message.actor.email == "sam@acme.example"
     assert message.actor.organization == acme
@@ -89,7 +93,7 @@ def test_a_customer_reply_reopens_a_closed_case_with_its_owner(closed_case, cont
     closed_case.refresh_from_db()
     assert closed_case.status == Status.OPEN
     assert closed_case.owner == agent
-    assert [m.body for m in customer_messages(closed_case)] == ["It jams again."]
+    assert [m.body for m in entries(closed_case, EntryKind.CUSTOMER_MESSAGE)] == ["It jams again."]
 
 
 def test_a_forged_token_from_another_organisation_opens_a_case_of_their_own(case, outsider):
@@ -107,7 +111,7 @@ def test_a_forged_token_from_another_organisation_opens_a_case_of_their_own(case
     assert stored.case != case
     assert stored.case.organization == outsider.organization
     assert stored.case.customer == outsider
-    assert customer_messages(case) == []
+    assert entries(case, EntryKind.CUSTOMER_MESSAGE) == []
 
 
 def test_a_forged_token_from_a_stranger_waits_in_quarantine(case):
@@ -123,7 +127,7 @@ def test_a_forged_token_from_a_stranger_waits_in_quarantine(case):
     assert stored.status == InboundMessage.Status.QUARANTINED
     assert "Unknown sender someone@elsewhere.example" in stored.reason
     assert stored.case is None
-    assert customer_messages(case) == []
+    assert entries(case, EntryKind.CUSTOMER_MESSAGE) == []
 
 
 def test_another_organisation_never_writes_into_the_case(case, context, outsider):
@@ -143,7 +147,7 @@ def test_another_organisation_never_writes_into_the_case(case, context, outsider
 
     assert stored.case.organization == outsider.organization
     assert stored.case != case
-    assert customer_messages(case) == []
+    assert entries(case, EntryKind.CUSTOMER_MESSAGE) == []
     assert Case.objects.filter(organization=case.organization).count() == 2  # open + closed
 
 
@@ -159,7 +163,7 @@ def test_a_stranger_using_a_case_tag_waits_in_quarantine(case):
 
     assert stored.status == InboundMessage.Status.QUARANTINED
     assert stored.case is None
-    assert customer_messages(case) == []
+    assert entries(case, EntryKind.CUSTOMER_MESSAGE) == []
 
 
 def test_a_tag_of_another_organisations_case_opens_a_case_of_ones_own(case, outsider):
@@ -168,7 +172,7 @@ def test_a_tag_of_another_organisations_case_opens_a_case_of_ones_own(case, outs
     )
 
     assert stored.case.organization == outsider.organization
-    assert customer_messages(case) == []
+    assert entries(case, EntryKind.CUSTOMER_MESSAGE) == []
 
 
 def test_message_ids_of_another_domain_do_not_thread(case, context):
@@ -184,7 +188,7 @@ def test_message_ids_of_another_domain_do_not_thread(case, context):
 
     assert stored.case != case
     assert stored.case.title == "Dock"
-    assert customer_messages(case) == []
+    assert entries(case, EntryKind.CUSTOMER_MESSAGE) == []
 
 
 def test_a_deactivated_customer_waits_in_quarantine(case, context, customer):
@@ -197,7 +201,7 @@ def test_a_deactivated_customer_waits_in_quarantine(case, context, customer):
 
     assert stored.status == InboundMessage.Status.QUARANTINED
     assert "not an active customer" in stored.reason
-    assert customer_messages(case) == []
+    assert entries(case, EntryKind.CUSTOMER_MESSAGE) == []
 
 
 def test_an_agent_writing_in_is_not_taken_for_a_customer(case, agent):

@@ -22,7 +22,6 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -32,41 +31,17 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from cases import clocks, services
-from cases.models import Case, EntryKind, Priority, TimelineEntry
+from cases import services
+from cases.models import EntryKind, Priority, TimelineEntry
 from helpdesk.celery import app
 from notifications.models import Notice, WorkerHeartbeat
 from notifications.tasks import record_heartbeat, redrive_notices, sla_sweep
+from tests.helpers import LAPTOP, backdate, notices, open_case, portal_url, wait_for
 from tests.smtp import SmtpSink, body_text, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CELERY = REPO / ".venv" / "bin" / "celery"
 HOUR = timedelta(hours=1)
-
-
-def wait_for(condition: Callable, timeout: float = 20.0, interval: float = 0.1):
-    """Poll until `condition()` is truthy or `timeout` seconds pass; return its last value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(interval)
-    return condition()
-
-
-def open_owned_case(agent, customer, title="Laptop will not power on") -> Case:
-    case = services.open_case(
-        acting_user=agent,
-        customer=customer,
-        title=title,
-        description="Power supply and battery both fail.",
-        priority=Priority.NORMAL,
-    )
-    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
-
-
-def customer_notices(customer):
-    return Notice.objects.filter(recipient=customer, channel=Notice.Channel.EMAIL)
 
 
 def clear_unacknowledged(broker_url: str) -> None:
@@ -220,18 +195,16 @@ def settle(worker_hostname_prefix: str | None = None, timeout: float = 20.0) -> 
 def test_customer_gets_one_proactive_notice_through_the_real_worker(
     celery_worker, smtp_sink, policies, agent, customer, client
 ):
-    case = open_owned_case(agent, customer)
+    case = open_case(agent, customer, **LAPTOP, priority=Priority.NORMAL, owner=agent)
     # Opened 3h01m ago on the normal policy (first response in 4h, customer told an hour
     # before): the owner's warning and the customer's notice are both due now.
-    case = Case.objects.get(pk=case.pk)
-    case.created = timezone.now() - 3 * HOUR - timedelta(minutes=1)
-    case.save(update_fields=["created", *clocks.refresh_clocks(case)])
+    case = backdate(case, 3 * HOUR + timedelta(minutes=1))
     assert case.first_response_due > timezone.now()
 
     sla_sweep.delay()
 
     [message] = smtp_sink.wait_for(customer.email, count=1)
-    notice = customer_notices(customer).get(kind="delay_notice")
+    notice = notices(customer).get(kind="delay_notice")
     domain = settings.MESSAGE_ID_DOMAIN
     assert message["Message-ID"] == f"<notice-{notice.pk}@{domain}>"
     assert message["In-Reply-To"] == f"<case-{case.pk}@{domain}>"
@@ -243,7 +216,7 @@ def test_customer_gets_one_proactive_notice_through_the_real_worker(
     assert "Laptop will not power on" in text
     assert "will take longer than we promised" in text
     assert "Dana Lee" in text
-    assert f"/portal/cases/{case.reference}/" in text
+    assert portal_url(case) in text
 
     # Beat runs the sweep and the re-drive again and again: nothing is sent twice.
     sla_sweep.delay()
@@ -256,7 +229,7 @@ def test_customer_gets_one_proactive_notice_through_the_real_worker(
     assert (notice.status, notice.attempts) == (Notice.Status.SENT, 1)
     assert TimelineEntry.objects.filter(case=case, kind=EntryKind.DELAY_NOTICE).count() == 1
     client.force_login(customer)
-    page = client.get(f"/portal/cases/{case.reference}/").content.decode()
+    page = client.get(portal_url(case)).content.decode()
     assert "will take longer than we promised" in page
 
 
@@ -270,11 +243,11 @@ def test_a_worker_killed_mid_delivery_loses_nothing(transactional_db, agent, cus
     first = Worker("killed", broker_url=broker_url, smtp_port=sink.port, log=tmp_path / "w1.log")
     second = Worker("second", broker_url=broker_url, smtp_port=sink.port, log=tmp_path / "w2.log")
     try:
-        case = open_owned_case(agent, customer)
+        case = open_case(agent, customer, **LAPTOP, priority=Priority.NORMAL, owner=agent)
         services.reply_to_customer(
             case=case, acting_user=agent, body="A new adapter is on its way."
         )
-        notice = customer_notices(customer).get()
+        notice = notices(customer).get()
 
         first.start()
         assert sink.receiving.wait(timeout=30), f"no delivery started:\n{first.tail()}"
@@ -289,7 +262,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing(transactional_db, agent, cus
         redrive_notices.delay()
 
         sent = wait_for(
-            lambda: customer_notices(customer).filter(status=Notice.Status.SENT).first(),
+            lambda: notices(customer).filter(status=Notice.Status.SENT).first(),
             timeout=30,
         )
         assert sent is not None, f"the notice was not sent again:\n{second.tail()}"
@@ -328,7 +301,7 @@ def test_a_notice_written_while_the_broker_is_down_is_sent_once_it_is_back(
         worker = Worker(
             "private", broker_url=private.url, smtp_port=sink.port, log=tmp_path / "worker.log"
         ).start()
-        case = open_owned_case(agent, customer)
+        case = open_case(agent, customer, **LAPTOP, priority=Priority.NORMAL, owner=agent)
         with broker(private.url):
             worker.wait_ready()
             private.stop()
@@ -340,7 +313,7 @@ def test_a_notice_written_while_the_broker_is_down_is_sent_once_it_is_back(
             assert time.monotonic() - started < 3, "the reply waited for the dead broker"
             assert "Could not enqueue notifications.tasks.deliver_notice" in caplog.text
 
-            notice = customer_notices(customer).get()
+            notice = notices(customer).get()
             assert (notice.status, notice.attempts) == (Notice.Status.PENDING, 0)
             private.start()
             with broker(private.url):  # fresh connections to the restarted server

@@ -14,6 +14,7 @@ from notifications import delivery, outbox
 from notifications.models import Notice
 from notifications.sweep import run_sweep
 from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import LAPTOP, deliver_due_email, fresh, notices, open_case
 from tests.sla.seed import HOUR, T0
 from tests.smtp import SmtpSink, body_text, use_smtp
 
@@ -21,31 +22,9 @@ MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(T0, tick=False)
-    return time_machine
-
-
-@pytest.fixture
 def case(db, agent, customer, clock) -> Case:
     """Alex's case, owned by Dana (no SLA policy unless a test adds `policies`)."""
-    case = services.open_case(
-        acting_user=agent,
-        customer=customer,
-        title="Laptop will not power on",
-        description="Power supply and battery both fail.",
-        priority=Priority.NORMAL,
-    )
-    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
-
-
-def email_notices(recipient):
-    return Notice.objects.filter(recipient=recipient, channel=Notice.Channel.EMAIL)
-
-
-def deliver_due() -> int:
-    """What the re-drive task does each minute, without the broker."""
-    return sum(delivery.deliver(notice_id) for notice_id in delivery.redrive())
+    return open_case(agent, customer, **LAPTOP, priority=Priority.NORMAL, owner=agent)
 
 
 # --- written once ------------------------------------------------------------------------
@@ -71,11 +50,11 @@ def test_the_same_idempotency_key_writes_one_notice(case, customer, agent):
 
 def test_delivering_a_notice_twice_sends_one_email(case, customer, agent, smtp_sink):
     services.reply_to_customer(case=case, acting_user=agent, body="We are on it.")
-    notice = email_notices(customer).get()
+    notice = notices(customer).get()
 
     assert delivery.deliver(notice.pk) == 1
     assert delivery.deliver(notice.pk) == 0  # a duplicate broker message
-    assert deliver_due() == 0
+    assert deliver_due_email() == 0
 
     assert len(smtp_sink.to(customer.email)) == 1
 
@@ -96,9 +75,7 @@ def test_a_batch_of_emails_goes_out_in_the_same_queries_whatever_its_size(
             case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
             services.reply_to_customer(case=case, acting_user=agent, body=f"Reply {n}.")
         return list(
-            email_notices(customer)
-            .filter(status=Notice.Status.PENDING)
-            .values_list("pk", flat=True)
+            notices(customer).filter(status=Notice.Status.PENDING).values_list("pk", flat=True)
         )
 
     counted = []
@@ -110,7 +87,7 @@ def test_a_batch_of_emails_goes_out_in_the_same_queries_whatever_its_size(
 
     assert counted == [6, 6]  # ids, lock, claim, mark sent (+ one savepoint)
     assert len(smtp_sink.to(customer.email)) == 8
-    assert not email_notices(customer).exclude(status=Notice.Status.SENT).exists()
+    assert not notices(customer).exclude(status=Notice.Status.SENT).exists()
 
 
 # --- one voice: throttled and merged ---------------------------------------------------------
@@ -121,21 +98,21 @@ def test_customer_updates_inside_the_window_arrive_as_one_email(
 ):
     settings.CUSTOMER_EMAIL_THROTTLE = 15 * 60
     services.reply_to_customer(case=case, acting_user=agent, body="First: we are on it.")
-    assert deliver_due() == 1
+    assert deliver_due_email() == 1
 
     clock.move_to(T0 + 5 * MINUTE, tick=False)
     services.reply_to_customer(case=case, acting_user=agent, body="Second: a part is ordered.")
     clock.move_to(T0 + 10 * MINUTE, tick=False)
     services.reply_to_customer(case=case, acting_user=agent, body="Third: it ships tomorrow.")
 
-    waiting = email_notices(customer).filter(status=Notice.Status.PENDING)
+    waiting = notices(customer).filter(status=Notice.Status.PENDING)
     assert waiting.count() == 2
     assert {n.send_after for n in waiting} == {T0 + 15 * MINUTE}
-    assert deliver_due() == 0  # still inside the window
+    assert deliver_due_email() == 0  # still inside the window
     assert len(smtp_sink.to(customer.email)) == 1
 
     clock.move_to(T0 + 15 * MINUTE, tick=False)
-    assert deliver_due() == 2
+    assert deliver_due_email() == 2
 
     first, merged = smtp_sink.to(customer.email)
     assert "First: we are on it." in body_text(first)
@@ -144,8 +121,8 @@ def test_customer_updates_inside_the_window_arrive_as_one_email(
     assert "Second: a part is ordered." in text
     assert "Third: it ships tomorrow." in text
     assert "First: we are on it." not in text
-    assert not email_notices(customer).exclude(status=Notice.Status.SENT).exists()
-    second, third = email_notices(customer).order_by("created")[1:]
+    assert not notices(customer).exclude(status=Notice.Status.SENT).exists()
+    second, third = notices(customer).order_by("created")[1:]
     assert third.merged_into == second
     assert merged["Message-ID"] == f"<notice-{second.pk}@{settings.MESSAGE_ID_DOMAIN}>"
 
@@ -158,7 +135,7 @@ def test_delivery_retries_with_backoff_while_the_mail_server_is_down(
 ):
     settings.NOTICE_MAX_ATTEMPTS = 3
     services.reply_to_customer(case=case, acting_user=agent, body="We are on it.")
-    notice = email_notices(customer).get()
+    notice = notices(customer).get()
 
     assert delivery.deliver(notice.pk) == 0
 
@@ -172,13 +149,13 @@ def test_delivery_retries_with_backoff_while_the_mail_server_is_down(
     assert notice.attempts == 1
 
     clock.move_to(T0 + 61 * timedelta(seconds=1), tick=False)
-    assert deliver_due() == 0
+    assert deliver_due_email() == 0
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == (Notice.Status.PENDING, 2)
     assert notice.send_after == T0 + 61 * timedelta(seconds=1) + 2 * MINUTE  # doubled
 
     clock.move_to(notice.send_after, tick=False)
-    assert deliver_due() == 0
+    assert deliver_due_email() == 0
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == (Notice.Status.FAILED, 3)
     assert notice.sent_at is None
@@ -191,14 +168,14 @@ def test_a_notice_held_up_by_a_mail_server_outage_is_sent_when_it_is_back(
     case, customer, agent, smtp_down, clock, settings
 ):
     services.reply_to_customer(case=case, acting_user=agent, body="We are on it.")
-    notice = email_notices(customer).get()
+    notice = notices(customer).get()
     assert delivery.deliver(notice.pk) == 0
 
     sink = SmtpSink().start()
     try:
         use_smtp(settings, sink.port)
         clock.move_to(T0 + 2 * MINUTE, tick=False)
-        assert deliver_due() == 1
+        assert deliver_due_email() == 1
     finally:
         sink.stop()
 
@@ -220,7 +197,7 @@ def test_a_notice_left_sending_by_a_dead_worker_is_redriven_after_its_lease(
 ):
     settings.NOTICE_LEASE_SECONDS = 120
     services.reply_to_customer(case=case, acting_user=agent, body="We are on it.")
-    notice = email_notices(customer).get()
+    notice = notices(customer).get()
 
     def killed(*args, **kwargs):
         raise WorkerKilled
@@ -263,7 +240,7 @@ def test_internal_notes_never_reach_the_customers_email(
     marker = "INTERNAL-7f3a9c"
     hardware = DepartmentFactory(name="Hardware")
     AgentFactory(full_name="Sam Okafor", departments=[hardware])
-    case = Case.objects.get(pk=case.pk)
+    case = fresh(case)
     services.add_internal_note(
         case=case, acting_user=agent, body=f"{marker}: customer is on a legacy contract"
     )
@@ -277,7 +254,7 @@ def test_internal_notes_never_reach_the_customers_email(
 
     def at(offset: timedelta) -> None:
         clock.move_to(T0 + offset, tick=False)
-        deliver_due()
+        deliver_due_email()
 
     at(5 * MINUTE)
     services.reply_to_customer(case=case, acting_user=agent, body="We are looking at it.")
@@ -293,14 +270,14 @@ def test_internal_notes_never_reach_the_customers_email(
     run_sweep(now=T0 + 12 * HOUR)
     at(12 * HOUR + 10 * MINUTE)
     promises.send_delay_notice(
-        case=Case.objects.get(pk=case.pk),
+        case=fresh(case),
         acting_user=agent,
         message="The part is late; we will fit it on arrival.",
         new_eta=T0 + 30 * HOUR,
     )
     at(12 * HOUR + 20 * MINUTE)
     services.propose_resolution(
-        case=Case.objects.get(pk=case.pk),
+        case=fresh(case),
         acting_user=agent,
         body="We replaced the power supply.",
         expected_version=None,
@@ -325,4 +302,4 @@ def test_internal_notes_never_reach_the_customers_email(
     ):
         assert said in everything
     assert marker not in everything
-    assert not email_notices(customer).exclude(status=Notice.Status.SENT).exists()
+    assert not notices(customer).exclude(status=Notice.Status.SENT).exists()

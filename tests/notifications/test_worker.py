@@ -1,19 +1,8 @@
 """A real Celery worker, on the real broker, says it is alive; /healthz believes it."""
 
-import time
-
 from notifications.models import WorkerHeartbeat
 from notifications.tasks import record_heartbeat
-
-
-def wait_for(condition, timeout=10.0, interval=0.1):
-    """Poll until `condition()` is truthy or `timeout` seconds pass; return its last value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(interval)
-    return condition()
+from tests.helpers import wait_for
 
 
 def test_worker_records_its_heartbeat_and_healthz_reports_it_alive(celery_worker, client):

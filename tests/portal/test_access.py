@@ -3,12 +3,11 @@ own, when the organisation says so), never another organisation's, by any URL; a
 look as customers do but never act as one."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
 from cases.models import Attachment, Case, CustomerIdentifier, Satisfaction, Status, TimelineEntry
 from tests.factories import CustomerFactory
-from tests.portal.helpers import HTMX, case_url, fresh, text
+from tests.helpers import HTMX, fresh, page_text, portal_url, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,7 @@ def acme_case(owned_case, customer, agent) -> Case:
         case=owned_case,
         acting_user=customer,
         body="Photo of the charger light attached.",
-        files=[SimpleUploadedFile("charger.png", b"\x89PNG...", content_type="image/png")],
+        files=[upload("charger.png", b"\x89PNG...", "image/png")],
     )
     return services.propose_resolution(
         case=owned_case, acting_user=agent, body="New charger sent.", expected_version=None
@@ -34,16 +33,16 @@ def portal_requests(case: Case) -> list[tuple[str, str, dict]]:
     attachment = Attachment.objects.filter(case=case).first()
     identifier = CustomerIdentifier.objects.filter(case=case).first()
     return [
-        ("get", case_url(case), {}),
-        ("get", case_url(case, "timeline/"), {"after": "0"}),
-        ("get", case_url(case, "timeline/"), {"before": "999999"}),
-        ("post", case_url(case, "reply/"), {"body": "Let me in"}),
-        ("post", case_url(case, "confirm/"), {}),
-        ("post", case_url(case, "still-broken/"), {"body": "Still broken"}),
-        ("post", case_url(case, "rate/"), {"rating": "1"}),
-        ("post", case_url(case, "identifiers/"), {"name": "Order ID", "value": "X-1"}),
-        ("post", case_url(case, f"identifiers/{identifier.pk}/remove/"), {}),
-        ("get", case_url(case, f"attachments/{attachment.pk}/"), {}),
+        ("get", portal_url(case), {}),
+        ("get", portal_url(case, "timeline/"), {"after": "0"}),
+        ("get", portal_url(case, "timeline/"), {"before": "999999"}),
+        ("post", portal_url(case, "reply/"), {"body": "Let me in"}),
+        ("post", portal_url(case, "confirm/"), {}),
+        ("post", portal_url(case, "still-broken/"), {"body": "Still broken"}),
+        ("post", portal_url(case, "rate/"), {"rating": "1"}),
+        ("post", portal_url(case, "identifiers/"), {"name": "Order ID", "value": "X-1"}),
+        ("post", portal_url(case, f"identifiers/{identifier.pk}/remove/"), {}),
+        ("get", portal_url(case, f"attachments/{attachment.pk}/"), {}),
     ]
 
 
@@ -73,8 +72,8 @@ def test_other_org_case_is_404(client, acme_case, outsider):
 def test_other_orgs_cases_are_not_in_my_list_or_suggestions(client, acme_case, outsider):
     client.force_login(outsider)
 
-    home = text(client.get("/portal/"))
-    similar = text(client.get("/portal/cases/similar/", {"title": "laptop power"}))
+    home = page_text(client.get("/portal/"))
+    similar = page_text(client.get("/portal/cases/similar/", {"title": "laptop power"}))
 
     assert acme_case.reference not in home
     assert "Laptop will not power on" not in home
@@ -87,7 +86,7 @@ def test_the_attachment_of_another_case_is_404_even_by_its_own_customer(
     other = services.report_case(acting_user=customer, title="Printer jams", description="")
     attachment = Attachment.objects.get(case=acme_case)
 
-    response = customer_client.get(case_url(other, f"attachments/{attachment.pk}/"))
+    response = customer_client.get(portal_url(other, f"attachments/{attachment.pk}/"))
 
     assert response.status_code == 404
 
@@ -97,14 +96,14 @@ def test_a_file_on_an_internal_note_is_404_for_the_customer(customer_client, acm
         case=acme_case,
         acting_user=agent,
         body="Warranty ends next week.",
-        files=[SimpleUploadedFile("warranty.txt", b"ends soon", content_type="text/plain")],
+        files=[upload("warranty.txt", b"ends soon")],
     )
     attachment = Attachment.objects.get(entry=note)
 
-    response = customer_client.get(case_url(acme_case, f"attachments/{attachment.pk}/"))
+    response = customer_client.get(portal_url(acme_case, f"attachments/{attachment.pk}/"))
 
     assert response.status_code == 404
-    assert "warranty.txt" not in text(customer_client.get(case_url(acme_case)))
+    assert "warranty.txt" not in page_text(customer_client.get(portal_url(acme_case)))
 
 
 @pytest.mark.parametrize("reference", ["C-999999", "not-a-case", "C--1"])
@@ -116,10 +115,10 @@ def test_unknown_reference_is_404(customer_client, reference):
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client, acme_case):
-    response = client.get(case_url(acme_case))
+    response = client.get(portal_url(acme_case))
 
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={case_url(acme_case)}"
+    assert response["Location"] == f"/accounts/login/?next={portal_url(acme_case)}"
 
 
 def test_own_cases_only_setting(client, organization, customer, acme_case):
@@ -130,16 +129,16 @@ def test_own_cases_only_setting(client, organization, customer, acme_case):
     client.force_login(colleague)
 
     # By default colleagues see each other's cases: the organisation's cases.
-    home = text(client.get("/portal/"))
+    home = page_text(client.get("/portal/"))
     assert acme_case.reference in home
     assert theirs.reference in home
-    assert client.get(case_url(acme_case)).status_code == 200
+    assert client.get(portal_url(acme_case)).status_code == 200
 
     organization.customers_see_own_cases_only = True
     organization.save()
     client.force_login(colleague)  # a fresh request user, as after the admin's change
 
-    home = text(client.get("/portal/"))
+    home = page_text(client.get("/portal/"))
     assert theirs.reference in home
     assert acme_case.reference not in home
     assert "Laptop will not power on" not in home
@@ -147,15 +146,15 @@ def test_own_cases_only_setting(client, organization, customer, acme_case):
         response = _request(client, method, url, data)
         assert response.status_code == 404, url
         assert "Laptop will not power on" not in response.content.decode()
-    similar = text(client.get("/portal/cases/similar/", {"title": "laptop"}))
+    similar = page_text(client.get("/portal/cases/similar/", {"title": "laptop"}))
     assert acme_case.reference not in similar
 
     # Alex still sees their own case, and not Robin's.
     client.force_login(customer)
-    home = text(client.get("/portal/"))
+    home = page_text(client.get("/portal/"))
     assert acme_case.reference in home
     assert theirs.reference not in home
-    assert client.get(case_url(theirs)).status_code == 404
+    assert client.get(portal_url(theirs)).status_code == 404
 
 
 # --- agents: a preview, never an actor ---------------------------------------------------------
@@ -165,18 +164,18 @@ def test_agent_can_preview_the_portal_but_not_act_there(client, acme_case, agent
     client.force_login(agent)
 
     home = client.get("/portal/")
-    page = client.get(case_url(acme_case))
-    fragment = client.get(case_url(acme_case, "timeline/"), {"after": "0"}, headers=HTMX)
+    page = client.get(portal_url(acme_case))
+    fragment = client.get(portal_url(acme_case, "timeline/"), {"after": "0"}, headers=HTMX)
     attachment = Attachment.objects.get(case=acme_case)
-    download = client.get(case_url(acme_case, f"attachments/{attachment.pk}/"))
+    download = client.get(portal_url(acme_case, f"attachments/{attachment.pk}/"))
 
     assert home.status_code == 200
-    assert "Portal preview: you see what customers see." in text(home)
-    assert acme_case.reference in text(home)
+    assert "Portal preview: you see what customers see." in page_text(home)
+    assert acme_case.reference in page_text(home)
     assert page.status_code == 200
-    assert "We think it's fixed — please confirm" in text(page)
-    assert "Yes, it's fixed" not in text(page)  # no action buttons in the preview
-    assert "Write to us" not in text(page)
+    assert "We think it's fixed — please confirm" in page_text(page)
+    assert "Yes, it's fixed" not in page_text(page)  # no action buttons in the preview
+    assert "Write to us" not in page_text(page)
     assert fragment.status_code == 200
     assert download.status_code == 200
 
@@ -201,7 +200,7 @@ def test_agent_preview_shows_no_internal_note(client, acme_case, agent):
     services.add_internal_note(case=acme_case, acting_user=agent, body="Customer is VIP-7731.")
     client.force_login(agent)
 
-    page = client.get(case_url(acme_case))
+    page = client.get(portal_url(acme_case))
 
     assert "VIP-7731" not in page.content.decode()
 
@@ -225,6 +224,6 @@ def test_show_earlier_counts_only_what_the_portal_shows(client, acme_case, agent
     public = TimelineEntry.objects.filter(case=acme_case, visibility="public").count()
     client.force_login(customer if who == "customer" else agent)
 
-    page = text(client.get(case_url(acme_case)))
+    page = page_text(client.get(portal_url(acme_case)))
 
     assert f"Show {public - 100} earlier" in page

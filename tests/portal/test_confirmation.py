@@ -8,13 +8,22 @@ import pytest
 from cases import services
 from cases.models import EntryKind, Satisfaction, Status, TimelineEntry
 from notifications.sweep import run_sweep
-from tests.portal.helpers import HTMX, case_url, deliver_due_email, email_text, fresh, mail_to, text
+from tests.helpers import (
+    HTMX,
+    deliver_due_email,
+    desk_url,
+    email_text,
+    fresh,
+    mail_to,
+    page_text,
+    portal_url,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_pending_case_asks_the_customer_to_confirm(customer_client, pending_case):
-    page = text(customer_client.get(case_url(pending_case)))
+    page = page_text(customer_client.get(portal_url(pending_case)))
 
     assert "We think it's fixed — please confirm" in page
     assert "We replaced the power supply." in page
@@ -24,10 +33,10 @@ def test_pending_case_asks_the_customer_to_confirm(customer_client, pending_case
 
 
 def test_customer_can_confirm_fix(customer_client, pending_case, agent):
-    response = customer_client.post(case_url(pending_case, "confirm/"), follow=True)
+    response = customer_client.post(portal_url(pending_case, "confirm/"), follow=True)
 
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "Thank you! Your case is closed." in page
     assert "Closed" in page
     assert "You confirmed the fix." in page
@@ -39,12 +48,12 @@ def test_customer_can_confirm_fix(customer_client, pending_case, agent):
 
 
 def test_confirming_again_is_a_clear_conflict(customer_client, pending_case):
-    customer_client.post(case_url(pending_case, "confirm/"))
+    customer_client.post(portal_url(pending_case, "confirm/"))
 
-    response = customer_client.post(case_url(pending_case, "confirm/"), headers=HTMX)
+    response = customer_client.post(portal_url(pending_case, "confirm/"), headers=HTMX)
 
     assert response.status_code == 409
-    assert "There is no proposed resolution to confirm." in text(response)
+    assert "There is no proposed resolution to confirm." in page_text(response)
     assert TimelineEntry.objects.filter(case=pending_case, kind=EntryKind.CONFIRMATION).count() == 1
 
 
@@ -52,10 +61,10 @@ def test_still_broken_reopens_with_same_owner(customer_client, pending_case, age
     words = "The laptop still shuts down after five minutes on battery."
 
     response = customer_client.post(
-        case_url(pending_case, "still-broken/"), {"body": words}, follow=True
+        portal_url(pending_case, "still-broken/"), {"body": words}, follow=True
     )
 
-    page = text(response)
+    page = page_text(response)
     assert "Thank you. Your case is open again with its owner." in page
     assert "We're working on it" in page
     assert "Your case is owned by Dana Lee, Support." in page
@@ -70,23 +79,23 @@ def test_still_broken_reopens_with_same_owner(customer_client, pending_case, age
 
 def test_still_broken_needs_the_customers_words(customer_client, pending_case):
     response = customer_client.post(
-        case_url(pending_case, "still-broken/"), {"body": "  "}, headers=HTMX
+        portal_url(pending_case, "still-broken/"), {"body": "  "}, headers=HTMX
     )
 
     assert response.status_code == 422
-    assert "Tell us what is still wrong" in text(response)
+    assert "Tell us what is still wrong" in page_text(response)
     assert fresh(pending_case).status == Status.PENDING_CONFIRMATION
 
 
 def test_customer_reply_reopens_closed_case(customer_client, pending_case, agent):
-    customer_client.post(case_url(pending_case, "confirm/"))
+    customer_client.post(portal_url(pending_case, "confirm/"))
     assert fresh(pending_case).status == Status.CLOSED
 
     response = customer_client.post(
-        case_url(pending_case, "reply/"), {"body": "It broke again this morning."}, follow=True
+        portal_url(pending_case, "reply/"), {"body": "It broke again this morning."}, follow=True
     )
 
-    page = text(response)
+    page = page_text(response)
     assert "Sent. Your case's owner has it." in page
     assert "We're working on it" in page
     assert "It broke again this morning." in page
@@ -99,7 +108,7 @@ def test_customer_reply_reopens_closed_case(customer_client, pending_case, agent
 
 
 def test_customer_reply_on_a_pending_case_reopens_it(customer_client, pending_case, agent):
-    customer_client.post(case_url(pending_case, "reply/"), {"body": "Not quite: it beeps."})
+    customer_client.post(portal_url(pending_case, "reply/"), {"body": "Not quite: it beeps."})
 
     case = fresh(pending_case)
     assert case.status == Status.OPEN
@@ -113,11 +122,11 @@ def test_customer_reply_ends_the_wait_on_them(customer_client, owned_case, agent
         expected_version=None,
         message="Which charger do you use?",
     )
-    assert "Waiting for your reply" in text(customer_client.get(case_url(owned_case)))
+    assert "Waiting for your reply" in page_text(customer_client.get(portal_url(owned_case)))
 
-    customer_client.post(case_url(owned_case, "reply/"), {"body": "The 65 W one."})
+    customer_client.post(portal_url(owned_case, "reply/"), {"body": "The 65 W one."})
 
-    assert "We're working on it" in text(customer_client.get(case_url(owned_case)))
+    assert "We're working on it" in page_text(customer_client.get(portal_url(owned_case)))
     assert fresh(owned_case).status == Status.OPEN
 
 
@@ -187,7 +196,7 @@ def test_one_reminder_then_autoclose(settings, time_machine, client, customer, o
     assert "reply and it reopens with the same owner" in email_text(closed_mail[0])
 
     client.force_login(customer)
-    page = text(client.get(case_url(case)))
+    page = page_text(client.get(portal_url(case)))
     assert "Closed" in page
     assert "This is the only reminder we send." in page
     assert "We closed your case because we did not hear back after our reminder." in page
@@ -204,7 +213,7 @@ def test_confirming_after_the_reminder_stops_the_autoclose(
     time_machine.move_to(remind_at, tick=False)
     run_sweep(now=remind_at)
 
-    customer_client.post(case_url(owned_case, "confirm/"))
+    customer_client.post(portal_url(owned_case, "confirm/"))
     close_at = remind_at + timedelta(days=settings.CONFIRMATION_CLOSE_DAYS)
     time_machine.move_to(close_at, tick=False)
     run_sweep(now=close_at)
@@ -217,48 +226,52 @@ def test_confirming_after_the_reminder_stops_the_autoclose(
 
 
 def test_customer_rates_a_closed_case_once(customer_client, pending_case, agent, client):
-    customer_client.post(case_url(pending_case, "confirm/"))
+    customer_client.post(portal_url(pending_case, "confirm/"))
 
     response = customer_client.post(
-        case_url(pending_case, "rate/"), {"rating": "4", "comment": "Quick and kind."}, follow=True
+        portal_url(pending_case, "rate/"),
+        {"rating": "4", "comment": "Quick and kind."},
+        follow=True,
     )
 
-    page = text(response)
+    page = page_text(response)
     assert "Thank you for your rating." in page
     assert "You rated this case 4/5. Thank you." in page
     assert "How did we do?" not in page
 
-    again = customer_client.post(case_url(pending_case, "rate/"), {"rating": "1"}, headers=HTMX)
+    again = customer_client.post(portal_url(pending_case, "rate/"), {"rating": "1"}, headers=HTMX)
     assert again.status_code == 409
-    assert "This case has been rated already." in text(again)
+    assert "This case has been rated already." in page_text(again)
     assert Satisfaction.objects.get(case=pending_case).rating == 4
 
     # The owner sees it on the desk's case page.
     client.force_login(agent)
-    desk = client.get(f"/desk/cases/{pending_case.reference}/")
+    desk = client.get(desk_url(pending_case))
     assert desk.status_code == 200
-    assert "4/5" in text(desk)
-    assert "“Quick and kind.”" in text(desk)
+    assert "4/5" in page_text(desk)
+    assert "“Quick and kind.”" in page_text(desk)
 
 
 def test_an_open_case_cannot_be_rated(customer_client, owned_case):
-    page = text(customer_client.get(case_url(owned_case)))
+    page = page_text(customer_client.get(portal_url(owned_case)))
     assert "How did we do?" not in page
 
-    response = customer_client.post(case_url(owned_case, "rate/"), {"rating": "5"}, headers=HTMX)
+    response = customer_client.post(portal_url(owned_case, "rate/"), {"rating": "5"}, headers=HTMX)
 
     assert response.status_code == 409
-    assert "You can rate a case once it is closed." in text(response)
+    assert "You can rate a case once it is closed." in page_text(response)
     assert not Satisfaction.objects.exists()
 
 
 def test_a_rating_is_one_to_five(customer_client, pending_case):
-    customer_client.post(case_url(pending_case, "confirm/"))
+    customer_client.post(portal_url(pending_case, "confirm/"))
 
-    response = customer_client.post(case_url(pending_case, "rate/"), {"rating": "9"}, headers=HTMX)
+    response = customer_client.post(
+        portal_url(pending_case, "rate/"), {"rating": "9"}, headers=HTMX
+    )
 
     assert response.status_code == 422
-    assert "Choose 1 to 5." in text(response)
+    assert "Choose 1 to 5." in page_text(response)
     assert not Satisfaction.objects.exists()
 
 

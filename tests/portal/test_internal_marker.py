@@ -13,7 +13,7 @@ from cases.services import handoffs, promises
 from notifications.models import Notice
 from notifications.sweep import run_sweep
 from tests.factories import DepartmentFactory
-from tests.portal.helpers import HTMX, case_url, deliver_due_email, email_text, fresh, mail_to
+from tests.helpers import HTMX, deliver_due_email, desk_url, email_text, fresh, mail_to, portal_url
 from tests.sla.seed import HOUR, T0, create_policies
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +38,9 @@ def test_internal_marker_never_in_portal_or_customer_mail(
         """Alex reads everything the portal offers about the case; each must answer 200."""
         requests = [
             ("/portal/", {}, {}),
-            (case_url(case), {}, {}),
-            (case_url(case, "timeline/"), {"after": "0"}, HTMX),
-            (case_url(case, "timeline/"), {"before": "99999999"}, HTMX),
+            (portal_url(case), {}, {}),
+            (portal_url(case, "timeline/"), {"after": "0"}, HTMX),
+            (portal_url(case, "timeline/"), {"before": "99999999"}, HTMX),
             ("/portal/cases/similar/", {"title": "laptop power battery"}, HTMX),
         ]
         for url, params, headers in requests:
@@ -137,7 +137,7 @@ def test_internal_marker_never_in_portal_or_customer_mail(
     deliver_everything(T0 + 14 * HOUR)
     look(case)
     response = client.post(
-        case_url(case, "still-broken/"), {"body": "It still dies on battery."}, headers=HTMX
+        portal_url(case, "still-broken/"), {"body": "It still dies on battery."}, headers=HTMX
     )
     assert response.status_code == 200
     seen.append(response.content.decode())
@@ -158,14 +158,14 @@ def test_internal_marker_never_in_portal_or_customer_mail(
         deliver_everything(moment)
     assert fresh(case).status == Status.CLOSED
     look(case)
-    response = client.post(case_url(case, "rate/"), {"rating": "3"}, headers=HTMX)
+    response = client.post(portal_url(case, "rate/"), {"rating": "3"}, headers=HTMX)
     assert response.status_code == 200
     seen.append(response.content.decode())
     deliver_everything(T0 + timedelta(days=30))
 
     # The marker is in the system, where staff read it...
     client.force_login(agent)
-    assert MARKER in client.get(f"/desk/cases/{case.reference}/").content.decode()
+    assert MARKER in client.get(desk_url(case)).content.decode()
     assert Handoff.objects.filter(needed__contains=MARKER).count() == 3
 
     # ...and nowhere the customer looks.

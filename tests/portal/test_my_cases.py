@@ -5,32 +5,27 @@ files within clear limits; a new case with the priorities the plan allows."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
 from cases.models import Attachment, Case, CustomerIdentifier, EntryKind, Priority, TimelineEntry
 from cases.services import handoffs, promises
 from tests.factories import CustomerFactory, DepartmentFactory
-from tests.portal.helpers import HTMX, case_url, fresh, text
+from tests.helpers import (
+    HTMX,
+    fresh,
+    page_text,
+    portal_url,
+    propose,
+    report_case,
+    streamed,
+    take,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
-
-
-def report(customer, title: str) -> Case:
-    return services.report_case(acting_user=customer, title=title, description="")
-
-
-def take(case: Case, agent) -> Case:
-    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
-
-
-def propose(case: Case, agent) -> Case:
-    return services.propose_resolution(
-        case=case, acting_user=agent, body="Fixed it.", expected_version=None
-    )
 
 
 # --- My cases -----------------------------------------------------------------------------
@@ -41,18 +36,18 @@ def test_my_cases_shows_open_cases_first_in_plain_words(
 ):
     settings.TIME_ZONE = "UTC"  # the times below are read in UTC
     time_machine.move_to(NOW, tick=False)
-    closed = take(report(customer, "Old monitor flickers"), agent)
-    propose(closed, agent)
+    closed = take(report_case(customer, "Old monitor flickers"), agent)
+    propose(closed, agent, "Fixed it.")
     time_machine.move_to(NOW + 10 * MINUTE, tick=False)
-    unowned = report(customer, "Mouse is sluggish")
+    unowned = report_case(customer, "Mouse is sluggish")
     time_machine.move_to(NOW + 20 * MINUTE, tick=False)
-    working = take(report(customer, "Laptop will not power on"), agent)
+    working = take(report_case(customer, "Laptop will not power on"), agent)
     promises.set_eta(case=working, acting_user=agent, eta=NOW + timedelta(days=2))
     time_machine.move_to(NOW + 30 * MINUTE, tick=False)
-    waiting = take(report(customer, "Printer jams"), agent)
+    waiting = take(report_case(customer, "Printer jams"), agent)
     services.wait_on_customer(case=waiting, acting_user=agent, expected_version=None)
     time_machine.move_to(NOW + 40 * MINUTE, tick=False)
-    pending = propose(take(report(customer, "Docking station"), agent), agent)
+    pending = propose(take(report_case(customer, "Docking station"), agent), agent, "Fixed it.")
     # The closed case changed last, and still comes after every open one.
     time_machine.move_to(NOW + 50 * MINUTE, tick=False)
     services.confirm_resolution(case=closed, acting_user=customer, expected_version=None)
@@ -61,7 +56,7 @@ def test_my_cases_shows_open_cases_first_in_plain_words(
     response = customer_client.get("/portal/")
 
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     order = [pending, waiting, working, unowned, closed]
     positions = [page.index(case.reference) for case in order]
     assert positions == sorted(positions)
@@ -86,7 +81,7 @@ def test_my_cases_shows_open_cases_first_in_plain_words(
 
 
 def test_my_cases_invites_a_first_report(customer_client):
-    page = text(customer_client.get("/portal/"))
+    page = page_text(customer_client.get("/portal/"))
 
     assert "No cases yet." in page
     assert "Report a problem" in page
@@ -115,10 +110,10 @@ def test_case_page_names_the_owner_and_where_it_is_now(
         case=owned_case, acting_user=agent, eta=datetime(2099, 1, 2, 15, 30, tzinfo=UTC)
     )
 
-    response = customer_client.get(case_url(owned_case))
+    response = customer_client.get(portal_url(owned_case))
 
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "We're working on it" in page
     assert "Your case is owned by Dana Lee, Support." in page
     assert "Where it is now: With our Hardware team: replacing the power supply" in page
@@ -131,7 +126,7 @@ def test_case_page_names_the_owner_and_where_it_is_now(
 
 
 def test_unowned_case_says_we_are_finding_an_owner(customer_client, reported_case):
-    page = text(customer_client.get(case_url(reported_case)))
+    page = page_text(customer_client.get(portal_url(reported_case)))
 
     assert "Received: we're finding the right person" in page
     assert "We are finding the right person to own your case." in page
@@ -139,37 +134,39 @@ def test_unowned_case_says_we_are_finding_an_owner(customer_client, reported_cas
 
 def test_customer_adds_and_removes_a_reference(customer_client, owned_case, agent, client):
     response = customer_client.post(
-        case_url(owned_case, "identifiers/"),
+        portal_url(owned_case, "identifiers/"),
         {"name": "Order ID", "value": "ORD-5521"},
         follow=True,
     )
 
-    page = text(response)
+    page = page_text(response)
     assert "Saved. Everyone working on your case sees it." in page
     assert "Order ID: ORD-5521" in page
     assert "Added to your case: Order ID: ORD-5521" in page
     identifier = CustomerIdentifier.objects.get(case=owned_case, name="Order ID")
 
     response = customer_client.post(
-        case_url(owned_case, f"identifiers/{identifier.pk}/remove/"), headers=HTMX
+        portal_url(owned_case, f"identifiers/{identifier.pk}/remove/"), headers=HTMX
     )
 
     assert response.status_code == 200
-    panel = text(response)
+    panel = page_text(response)
     assert "Removed." in panel
     assert "ORD-5521" not in panel
     assert "Serial number: 5CD1234XYZ" in panel
-    assert "Removed from your case: Order ID" in text(customer_client.get(case_url(owned_case)))
+    assert "Removed from your case: Order ID" in page_text(
+        customer_client.get(portal_url(owned_case))
+    )
     assert not CustomerIdentifier.objects.filter(case=owned_case, name="Order ID").exists()
 
 
 def test_a_reference_needs_a_name_and_a_value(customer_client, owned_case):
     response = customer_client.post(
-        case_url(owned_case, "identifiers/"), {"name": "Order ID", "value": ""}, headers=HTMX
+        portal_url(owned_case, "identifiers/"), {"name": "Order ID", "value": ""}, headers=HTMX
     )
 
     assert response.status_code == 422
-    assert "Give both a name and a value." in text(response)
+    assert "Give both a name and a value." in page_text(response)
 
 
 def test_removing_a_reference_of_another_case_is_404(customer_client, owned_case, customer):
@@ -182,7 +179,7 @@ def test_removing_a_reference_of_another_case_is_404(customer_client, owned_case
     identifier = CustomerIdentifier.objects.get(case=other)
 
     response = customer_client.post(
-        case_url(owned_case, f"identifiers/{identifier.pk}/remove/"), headers=HTMX
+        portal_url(owned_case, f"identifiers/{identifier.pk}/remove/"), headers=HTMX
     )
 
     assert response.status_code == 404
@@ -193,38 +190,36 @@ def test_removing_a_reference_of_another_case_is_404(customer_client, owned_case
 
 
 def test_customer_replies_with_an_attachment(customer_client, owned_case, agent):
-    photo = SimpleUploadedFile("charger.png", b"\x89PNG fake image", content_type="image/png")
+    photo = upload("charger.png", b"\x89PNG fake image", "image/png")
 
     response = customer_client.post(
-        case_url(owned_case, "reply/"),
+        portal_url(owned_case, "reply/"),
         {"body": "Here is the charger's light.", "files": [photo]},
         follow=True,
     )
 
-    page = text(response)
+    page = page_text(response)
     assert "Sent. Your case's owner has it." in page
     assert "Here is the charger's light." in page
     assert "📎 charger.png (15 bytes)" in page
     attachment = Attachment.objects.get(case=owned_case)
-    download = customer_client.get(case_url(owned_case, f"attachments/{attachment.pk}/"))
+    download = customer_client.get(portal_url(owned_case, f"attachments/{attachment.pk}/"))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == b"\x89PNG fake image"
+    assert streamed(download) == b"\x89PNG fake image"
     assert 'attachment; filename="charger.png"' in download["Content-Disposition"]
     # The owner hears of it in the desk's bell.
     assert agent.notices.filter(kind="customer_message").count() == 1
 
 
 def test_an_executable_is_refused_with_a_clear_error(customer_client, owned_case):
-    program = SimpleUploadedFile(
-        "setup.exe", b"MZ\x90\x00", content_type="application/octet-stream"
-    )
+    program = upload("setup.exe", b"MZ\x90\x00", "application/octet-stream")
 
     response = customer_client.post(
-        case_url(owned_case, "reply/"), {"body": "Run this", "files": [program]}
+        portal_url(owned_case, "reply/"), {"body": "Run this", "files": [program]}
     )
 
     assert response.status_code == 422
-    page = text(response)
+    page = page_text(response)
     assert "setup.exe is a kind of file" in page
     assert "is not accepted. Send images, PDF, text, CSV, ZIP or Office documents." in page
     assert "Run this" in page  # the message is kept for another try
@@ -236,30 +231,30 @@ def test_an_executable_is_refused_with_a_clear_error(customer_client, owned_case
 
 def test_a_too_large_file_is_refused_with_the_limit(settings, customer_client, owned_case):
     settings.MAX_ATTACHMENT_BYTES = 1024
-    big = SimpleUploadedFile("scan.pdf", b"%PDF" + b"0" * 3000, content_type="application/pdf")
+    big = upload("scan.pdf", b"%PDF" + b"0" * 3000, "application/pdf")
 
     response = customer_client.post(
-        case_url(owned_case, "reply/"), {"body": "The scan", "files": [big]}, headers=HTMX
+        portal_url(owned_case, "reply/"), {"body": "The scan", "files": [big]}, headers=HTMX
     )
 
     assert response.status_code == 422
-    page = text(response)
+    page = page_text(response)
     assert "scan.pdf is 2.9 KB; the limit is 1.0 KB per file." in page
     assert not Attachment.objects.exists()
 
 
 def test_an_empty_reply_is_refused(customer_client, owned_case):
-    response = customer_client.post(case_url(owned_case, "reply/"), {"body": " "}, headers=HTMX)
+    response = customer_client.post(portal_url(owned_case, "reply/"), {"body": " "}, headers=HTMX)
 
     assert response.status_code == 422
-    assert "Write a message before sending it." in text(response)
+    assert "Write a message before sending it." in page_text(response)
 
 
 # --- reporting a new case -------------------------------------------------------------------------
 
 
 def test_customer_reports_a_case_with_a_file_and_references(customer_client, customer):
-    screenshot = SimpleUploadedFile("error.png", b"\x89PNG error", content_type="image/png")
+    screenshot = upload("error.png", b"\x89PNG error", "image/png")
 
     response = customer_client.post(
         "/portal/cases/new/",
@@ -275,8 +270,8 @@ def test_customer_reports_a_case_with_a_file_and_references(customer_client, cus
     )
 
     case = Case.objects.get(title="VPN drops every hour")
-    assert response.redirect_chain[-1][0] == case_url(case)
-    page = text(response)
+    assert response.redirect_chain[-1][0] == portal_url(case)
+    page = page_text(response)
     assert f"Thank you. Your case {case.reference} is with us." in page
     assert "Received: we're finding the right person" in page
     assert "Since Monday, the VPN disconnects." in page
@@ -302,7 +297,7 @@ def test_basic_tier_customer_cannot_choose_urgent(customer_client, organization)
     )
 
     assert response.status_code == 422
-    assert "Select a valid choice. 40 is not one of the available choices." in text(response)
+    assert "Select a valid choice. 40 is not one of the available choices." in page_text(response)
     assert not Case.objects.exists()
 
 
@@ -326,12 +321,12 @@ def test_report_refuses_an_executable(customer_client):
             "title": "Tool crashes",
             "description": "See the tool.",
             "priority": "20",
-            "files": [SimpleUploadedFile("tool.exe", b"MZ", content_type="image/png")],
+            "files": [upload("tool.exe", b"MZ", "image/png")],
         },
     )
 
     assert response.status_code == 422
-    assert "tool.exe is a kind of file" in text(response)
+    assert "tool.exe is a kind of file" in page_text(response)
     assert not Case.objects.exists()
 
 
@@ -339,11 +334,13 @@ def test_similar_cases_are_suggested_while_typing_a_title(
     customer_client, customer, agent, organization, other_organization
 ):
     colleague = CustomerFactory(organization=organization)
-    charging = report(colleague, "Laptop battery not charging")
-    closed = take(report(customer, "Laptop battery swollen"), agent)
+    charging = report_case(colleague, "Laptop battery not charging")
+    closed = take(report_case(customer, "Laptop battery swollen"), agent)
     services.close_case(case=closed, acting_user=agent, reason="Replaced.", expected_version=None)
-    report(customer, "Printer jams")
-    globex = report(CustomerFactory(organization=other_organization), "Battery drains at night")
+    report_case(customer, "Printer jams")
+    globex = report_case(
+        CustomerFactory(organization=other_organization), "Battery drains at night"
+    )
 
     response = customer_client.get(
         "/portal/cases/similar/", {"title": "My battery is dead"}, headers=HTMX
@@ -352,7 +349,7 @@ def test_similar_cases_are_suggested_while_typing_a_title(
     assert response.status_code == 200
     fragment = response.content.decode()
     assert fragment.lstrip().startswith('<div id="similar"')
-    assert "Is this the same as one of these?" in text(response)
+    assert "Is this the same as one of these?" in page_text(response)
     assert charging.reference in fragment
     assert "Laptop battery not charging" in fragment
     assert closed.reference not in fragment

@@ -8,10 +8,9 @@ import pytest
 
 from cases import services
 from cases.models import Case
-from notifications.models import Notice
 from notifications.sweep import run_sweep
-from tests.portal.helpers import deliver_due_email, mail_to, text
-from tests.sla.seed import HOUR, T0, create_policies
+from tests.helpers import deliver_due_email, mail_to, notices, page_text, report_case, take
+from tests.sla.seed import HOUR, T0
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +25,10 @@ def digest_hour(settings):
 
 
 @pytest.fixture
-def case(db, time_machine, customer, agent, digest_hour) -> Case:
+def case(customer, agent, digest_hour, policies, clock) -> Case:
     """Alex's normal-priority case on the 24x7 policy, reported and taken at T0: the first
     response is due at T0+4h (Alex told at T0+3h), resolution at T0+12h (told at T0+11h)."""
-    create_policies()
-    time_machine.move_to(T0, tick=False)
-    case = services.report_case(
-        acting_user=customer, title="Laptop will not power on", description="It is dead."
-    )
-    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
+    return take(report_case(customer, "Laptop will not power on", description="It is dead."), agent)
 
 
 def choose_digest(client, customer):
@@ -42,13 +36,9 @@ def choose_digest(client, customer):
     return client.post("/portal/settings/", {"notify_preference": "digest"}, follow=True)
 
 
-def email_notices(customer, kind: str):
-    return Notice.objects.filter(recipient=customer, channel=Notice.Channel.EMAIL, kind=kind)
-
-
 def test_customer_chooses_the_daily_digest(client, customer):
     client.force_login(customer)
-    page = text(client.get("/portal/settings/"))
+    page = page_text(client.get("/portal/settings/"))
     assert "Email me on every update" in page
     assert "One email a day with all updates" in page
     assert "a delay notice always reaches you at once" in page
@@ -56,7 +46,7 @@ def test_customer_chooses_the_daily_digest(client, customer):
     response = choose_digest(client, customer)
 
     assert response.redirect_chain[-1][0] == "/portal/settings/"
-    assert "Saved." in text(response)
+    assert "Saved." in page_text(response)
     customer.refresh_from_db()
     assert customer.notify_preference == "digest"
     form = client.get("/portal/settings/").content.decode()
@@ -70,7 +60,7 @@ def test_an_unknown_preference_is_refused(client, customer):
     response = client.post("/portal/settings/", {"notify_preference": "hourly"})
 
     assert response.status_code == 200
-    assert "Select a valid choice." in text(response)
+    assert "Select a valid choice." in page_text(response)
     customer.refresh_from_db()
     assert customer.notify_preference == "each"
 
@@ -83,7 +73,7 @@ def test_digest_delays_a_routine_reply_to_the_digest_hour(
 
     services.reply_to_customer(case=case, acting_user=agent, body="We ordered the part.")
 
-    notice = email_notices(customer, "agent_reply").get()
+    notice = notices(customer, kind="agent_reply").get()
     assert notice.send_after == DIGEST
     deliver_due_email()
     assert mail_to(customer) == []
@@ -99,7 +89,7 @@ def test_every_update_customer_gets_a_reply_at_once(time_machine, case, customer
 
     services.reply_to_customer(case=case, acting_user=agent, body="We ordered the part.")
 
-    assert email_notices(customer, "agent_reply").get().send_after == T0 + HOUR
+    assert notices(customer, kind="agent_reply").get().send_after == T0 + HOUR
     deliver_due_email()
     assert len(mail_to(customer)) == 1
 
@@ -111,7 +101,7 @@ def test_digest_still_gets_an_automatic_delay_notice_at_once(client, time_machin
     time_machine.move_to(told_at, tick=False)
     run_sweep(now=told_at)
 
-    notice = email_notices(customer, "delay_notice").get()
+    notice = notices(customer, kind="delay_notice").get()
     assert notice.send_after == told_at
     deliver_due_email()
     (message,) = mail_to(customer)
@@ -129,8 +119,8 @@ def test_digest_delays_a_routine_reply_while_a_delay_notice_is_still_sent_at_onc
     time_machine.move_to(told_at, tick=False)
     run_sweep(now=told_at)
 
-    assert email_notices(customer, "agent_reply").get().send_after == DIGEST
-    delay = email_notices(customer, "delay_notice").get()
+    assert notices(customer, kind="agent_reply").get().send_after == DIGEST
+    delay = notices(customer, kind="delay_notice").get()
     assert delay.send_after == told_at
     deliver_due_email()
     (message,) = mail_to(customer)

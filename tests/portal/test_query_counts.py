@@ -4,8 +4,8 @@
 import pytest
 from django.utils import timezone
 
-from cases.models import Attachment, Case, EntryKind, Status, TimelineEntry, Visibility
-from tests.portal.helpers import HTMX, case_url
+from cases.models import EntryKind, Status, TimelineEntry, Visibility
+from tests.helpers import HTMX, bulk_cases, bulk_files, portal_url
 
 pytestmark = pytest.mark.django_db
 
@@ -28,21 +28,14 @@ def many_cases(request, customer, agent, support):
     n = request.param
     now = timezone.now()
     for status in (Status.OPEN, Status.CLOSED):
-        Case.objects.bulk_create(
-            Case(
-                title=f"Laptop {i} will not charge",
-                customer=customer,
-                organization_id=customer.organization_id,
-                status=status,
-                owner=agent,
-                owning_department=support,
-                first_owned_at=now,
-                closed_at=now if status == Status.CLOSED else None,
-                eta=now + timezone.timedelta(days=2),
-                created=now,
-                updated=now,
-            )
-            for i in range(n)
+        bulk_cases(
+            n,
+            customer=customer,
+            owner=agent,
+            department=support,
+            status=status,
+            closed_at=now if status == Status.CLOSED else None,
+            eta=now + timezone.timedelta(days=2),
         )
     return n
 
@@ -79,18 +72,7 @@ def long_timeline(request, owned_case, agent, customer):
         )
         for i in range(n)
     )
-    public = [e for e in entries if e.visibility == Visibility.PUBLIC]
-    Attachment.objects.bulk_create(
-        Attachment(
-            case=owned_case,
-            entry=entry,
-            file=f"attachments/{owned_case.pk}/{entry.pk}",
-            filename=f"photo-{entry.pk}.jpg",
-            content_type="image/jpeg",
-            size=2048,
-        )
-        for entry in public[-3:]
-    )
+    bulk_files([e for e in entries if e.visibility == Visibility.PUBLIC][-3:])
     return entries
 
 
@@ -99,7 +81,7 @@ def test_case_page_query_count_is_flat(
     customer_client, owned_case, long_timeline, django_assert_num_queries
 ):
     with django_assert_num_queries(CASE_PAGE_QUERIES):
-        response = customer_client.get(case_url(owned_case))
+        response = customer_client.get(portal_url(owned_case))
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -121,7 +103,7 @@ def test_timeline_poll_query_count_is_flat(
 ):
     with django_assert_num_queries(TIMELINE_POLL_QUERIES):
         response = customer_client.get(
-            case_url(owned_case, "timeline/"), {"after": long_timeline[-5].pk}, headers=HTMX
+            portal_url(owned_case, "timeline/"), {"after": long_timeline[-5].pk}, headers=HTMX
         )
 
     assert response.status_code == 200

@@ -6,41 +6,28 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from helpdesk.accounts.models import SignInLink
-from tests.portal.helpers import text
+from tests.helpers import page_text, sign_in
 
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"https?://\S+/accounts/link/([\w-]+)/")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_counts():
-    """Rate limits count in the cache: every test starts from zero attempts."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def sign_in(client, email: str, password: str = "pw"):
-    return client.post("/accounts/login/", {"username": email, "password": password}, follow=True)
-
-
 def test_password_sign_in_lands_on_the_portal(client, customer):
-    response = sign_in(client, customer.email)
+    response = sign_in(client, customer.email, follow=True)
 
     assert response.redirect_chain[-1][0] == "/portal/"
-    assert "My cases" in text(response)
-    assert "Alex Kim · Customer" in text(response)
+    assert "My cases" in page_text(response)
+    assert "Alex Kim · Customer" in page_text(response)
 
 
 def test_a_wrong_password_is_refused(client, customer):
-    response = sign_in(client, customer.email, "nope")
+    response = sign_in(client, customer.email, "nope", follow=True)
 
     assert response.status_code == 200
-    assert "Please enter a correct email and password." in text(response)
+    assert "Please enter a correct email and password." in page_text(response)
     assert client.get("/portal/").status_code == 302
 
 
@@ -61,7 +48,7 @@ def test_sign_in_link_signs_in_once(client, customer):
     response = _request_link(client, "Customer@Example.test")
 
     assert response.status_code == 200
-    assert "Check your email" in text(response)
+    assert "Check your email" in page_text(response)
     (message,) = mail.outbox
     assert message.to == ["customer@example.test"]
     assert message.subject == "Your sign-in link"
@@ -74,22 +61,22 @@ def test_sign_in_link_signs_in_once(client, customer):
     # Opening the link (as a mail scanner would) shows a button and spends nothing.
     page = client.get(path)
     assert page.status_code == 200
-    assert "Sign me in" in text(page)
+    assert "Sign me in" in page_text(page)
     assert client.get(path).status_code == 200
     assert client.get("/portal/").status_code == 302
 
     signed_in = client.post(path, follow=True)
     assert signed_in.redirect_chain[-1][0] == "/portal/"
-    assert "My cases" in text(signed_in)
-    assert "Alex Kim · Customer" in text(signed_in)
+    assert "My cases" in page_text(signed_in)
+    assert "Alex Kim · Customer" in page_text(signed_in)
 
     # The second use fails, even from another browser.
     client.logout()
     again = client.post(path)
     assert again.status_code == 410
-    assert "This link no longer works" in text(again)
+    assert "This link no longer works" in page_text(again)
     assert client.get("/portal/").status_code == 302
-    assert "This link no longer works" in text(client.get(path))
+    assert "This link no longer works" in page_text(client.get(path))
 
 
 def test_sign_in_link_expires_after_15_minutes(client, customer, time_machine):
@@ -101,9 +88,9 @@ def test_sign_in_link_expires_after_15_minutes(client, customer, time_machine):
     page = client.get(path)
     response = client.post(path)
 
-    assert "This link no longer works" in text(page)
+    assert "This link no longer works" in page_text(page)
     assert response.status_code == 410
-    assert "Sign-in links work once and for 15 minutes." in text(response)
+    assert "Sign-in links work once and for 15 minutes." in page_text(response)
     assert client.get("/portal/").status_code == 302
 
 
@@ -126,13 +113,13 @@ def test_sign_in_link_lifetime_follows_the_setting(settings, client, customer, t
     form = client.get("/accounts/link/")
     sent = _request_link(client, customer.email)
 
-    assert "within 30 minutes" in text(form)
-    assert "It works once, for 30 minutes." in text(sent)
+    assert "within 30 minutes" in page_text(form)
+    assert "It works once, for 30 minutes." in page_text(sent)
     assert "within 30 minutes" in mail.outbox[0].body
     path = _link_path(mail.outbox[0])
     time_machine.move_to("2025-03-03 09:29Z", tick=False)
     assert client.post(path).status_code == 302
-    assert "Sign-in links work once and for 30 minutes." in text(client.post(path))
+    assert "Sign-in links work once and for 30 minutes." in page_text(client.post(path))
 
 
 def test_unknown_email_gets_the_same_answer_and_no_email(client, customer, agent):
@@ -144,7 +131,7 @@ def test_unknown_email_gets_the_same_answer_and_no_email(client, customer, agent
 
     for response, email in ((unknown, "nobody@example.test"), (staff, agent.email)):
         assert response.status_code == 200
-        assert text(response) == text(known).replace(customer.email, email)
+        assert page_text(response) == page_text(known).replace(customer.email, email)
     assert mail.outbox == []
 
 
@@ -161,7 +148,7 @@ def test_a_made_up_link_does_not_sign_in(client, customer):
 def test_password_reset_sends_an_email(client, customer):
     response = client.post("/accounts/password_reset/", {"email": customer.email}, follow=True)
 
-    assert "Check your email" in text(response)
+    assert "Check your email" in page_text(response)
     (message,) = mail.outbox
     assert message.to == [customer.email]
     assert "Choose a new one here" in message.body
@@ -178,7 +165,7 @@ def test_password_reset_link_points_to_the_site(settings, client, customer):
     assert path, message.body
     # The link works: it leads to the form for a new password.
     response = client.get(path.group(1), follow=True)
-    assert "Choose a new password" in text(response)
+    assert "Choose a new password" in page_text(response)
 
 
 def test_password_reset_says_nothing_of_unknown_addresses(client, customer):
@@ -186,7 +173,7 @@ def test_password_reset_says_nothing_of_unknown_addresses(client, customer):
         "/accounts/password_reset/", {"email": "nobody@example.test"}, follow=True
     )
 
-    assert "Check your email" in text(response)
+    assert "Check your email" in page_text(response)
     assert mail.outbox == []
 
 
@@ -195,12 +182,12 @@ def test_password_reset_says_nothing_of_unknown_addresses(client, customer):
 
 def _assert_too_many(response) -> None:
     assert response.status_code == 429
-    assert "Too many attempts" in text(response)
+    assert "Too many attempts" in page_text(response)
 
 
 def test_login_is_rate_limited(client, customer):
     for _ in range(10):
-        assert sign_in(client, customer.email, "guess").status_code == 200
+        assert sign_in(client, customer.email, "guess", follow=True).status_code == 200
 
     response = client.post("/accounts/login/", {"username": customer.email, "password": "pw"})
 
@@ -210,9 +197,9 @@ def test_login_is_rate_limited(client, customer):
 
 def test_login_rate_limit_counts_per_address(client, customer, outsider):
     for _ in range(10):
-        sign_in(client, customer.email, "guess")
+        sign_in(client, customer.email, "guess", follow=True)
 
-    response = sign_in(client, outsider.email)
+    response = sign_in(client, outsider.email, follow=True)
 
     assert response.redirect_chain[-1][0] == "/portal/"
 
@@ -220,7 +207,7 @@ def test_login_rate_limit_counts_per_address(client, customer, outsider):
 def test_login_rate_limit_ignores_the_case_of_the_address(client, customer):
     spellings = ["customer@example.test", "Customer@example.test", "CUSTOMER@example.test"]
     for attempt in range(10):
-        sign_in(client, spellings[attempt % 3], "guess")
+        sign_in(client, spellings[attempt % 3], "guess", follow=True)
 
     response = client.post(
         "/accounts/login/", {"username": "cUsToMeR@ExAmPlE.TeSt", "password": "x"}

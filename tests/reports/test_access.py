@@ -3,7 +3,7 @@ report and its CSV; someone signed out is sent to sign in first."""
 
 import pytest
 
-from tests.reports.helpers import REPORTS, TABLE_REPORTS
+from tests.helpers import REPORTS, TABLE_REPORTS
 
 pytestmark = pytest.mark.django_db
 

@@ -6,16 +6,7 @@ import pytest
 
 from cases.services import handoffs
 from tests.factories import AgentFactory, DepartmentFactory
-from tests.reports.helpers import (
-    at,
-    csv_rows,
-    fresh,
-    open_case,
-    page_text,
-    table,
-    take,
-    transfer,
-)
+from tests.helpers import at, csv_rows, fresh, open_case, report_table, report_text, take, transfer
 from tests.sla.seed import HOUR, T0
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +50,7 @@ def passed_around(clock, agent, teammate, customer, parts):
 def test_bounces_flag_a_b_a_and_resent_handoffs_with_path(passed_around, manager_client):
     aba, resent, many = passed_around["aba"], passed_around["resent"], passed_around["many"]
 
-    assert table(manager_client, "bounces") == [
+    assert report_table(manager_client, "bounces") == [
         [f"{many.reference} Warranty claim", "Support → Hardware → Parts → Warranty → Software",
          "4", "0", "many changes", "Ray Kim"],
         [f"{resent.reference} Battery swells", "Support", "0", "1", "department asked twice",
@@ -67,16 +58,16 @@ def test_bounces_flag_a_b_a_and_resent_handoffs_with_path(passed_around, manager
         [f"{aba.reference} Laptop will not power on", "Support → Hardware → Support", "2", "0",
          "owner got it back", "Dana Lee"],
     ]  # fmt: skip
-    page = page_text(manager_client, "bounces")
+    page = report_text(manager_client, "bounces")
     assert passed_around["straight"].reference not in page
-    assert "3 bounced cases" in page_text(manager_client, "index")
+    assert "3 bounced cases" in report_text(manager_client, "index")
 
 
 def test_department_owner_and_period_narrow_the_bounces(
     passed_around, manager_client, agent, support
 ):
     def listed(**params):
-        return [row[0].split()[0] for row in table(manager_client, "bounces", **params)]
+        return [row[0].split()[0] for row in report_table(manager_client, "bounces", **params)]
 
     software = fresh(passed_around["many"]).owning_department
     assert software.name == "Software"
@@ -87,8 +78,11 @@ def test_department_owner_and_period_narrow_the_bounces(
     ]
     assert listed(department=support.pk) == listed(owner=agent.pk)
     none = [["No bounced cases in the period."]]
-    assert table(manager_client, "bounces", **{"from": "2025-03-04", "to": "2025-03-10"}) == none
-    assert table(manager_client, "bounces", to="2025-03-02") == none
+    assert (
+        report_table(manager_client, "bounces", **{"from": "2025-03-04", "to": "2025-03-10"})
+        == none
+    )
+    assert report_table(manager_client, "bounces", to="2025-03-02") == none
 
 
 def test_bounces_csv_has_the_same_cases_with_path_and_reasons(passed_around, manager_client):

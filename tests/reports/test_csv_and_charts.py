@@ -4,7 +4,7 @@ charts drawn in the page. Both carry words customers and admins typed."""
 import pytest
 
 from cases import charts, services
-from tests.reports.helpers import bars, csv_rows
+from tests.helpers import bars, csv_rows
 
 pytestmark = pytest.mark.django_db
 

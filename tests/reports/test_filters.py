@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from cases.models import Case, Status
-from tests.reports.helpers import REPORTS, TABLE_REPORTS, csv_rows, get, page_text, tables
+from tests.helpers import REPORTS, TABLE_REPORTS, csv_rows, get_report, report_text, tables
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ LAST_30_DAYS = 'name="from" value="2025-02-02"', 'name="to" value="2025-03-03"'
 
 @pytest.mark.parametrize("name", list(REPORTS))
 def test_malformed_date_shows_a_message_and_falls_back(name, clock, manager_client):
-    response = get(manager_client, name, **{"from": "yesterday", "to": "2025-03-03"})
+    response = get_report(manager_client, name, **{"from": "yesterday", "to": "2025-03-03"})
 
     body = response.content.decode()
     assert "From date &#x27;yesterday&#x27; is not a date like 2026-11-01." in body
@@ -35,7 +35,7 @@ def test_csv_with_a_malformed_date_falls_back_too(name, clock, manager_client):
 
 
 def test_a_period_that_ends_before_it_starts_is_named(clock, manager_client):
-    page = page_text(manager_client, "sla", **{"from": "2025-03-01", "to": "2025-02-01"})
+    page = report_text(manager_client, "sla", **{"from": "2025-03-01", "to": "2025-02-01"})
 
     assert "The period ends before it starts; showing the last 30 days." in page
 
@@ -59,7 +59,7 @@ def test_nothing_typed_in_the_query_string_breaks_a_report(name, params, clock, 
 
 
 def test_a_date_past_the_calendar_is_named(clock, manager_client):
-    page = page_text(manager_client, "promises", to="9999-12-31")
+    page = report_text(manager_client, "promises", to="9999-12-31")
 
     assert "To date '9999-12-31' is out of range." in page
 
@@ -81,12 +81,12 @@ def test_next_page_keeps_the_filters(clock, manager_client, agent, teammate, har
         for n, owner in enumerate([agent] * 5 + [teammate] * 55)
     )
 
-    body = get(manager_client, "bounces", department=hardware.pk).content.decode()
+    body = get_report(manager_client, "bounces", department=hardware.pk).content.decode()
     assert "Page 1 of 2" in body
     href = html.unescape(re.search(r'href="([^"]*)">Next<', body).group(1))
     assert QueryDict(href.lstrip("?")) == QueryDict(f"department={hardware.pk}&page=2")
 
-    second = get(manager_client, "bounces", **QueryDict(href.lstrip("?")).dict())
+    second = get_report(manager_client, "bounces", **QueryDict(href.lstrip("?")).dict())
     rows = [row[0] for row in tables(second.content.decode())[0][1]]
     assert len(rows) == 5
     assert all(row.startswith("C-") and "Bounced" in row for row in rows)
@@ -97,7 +97,7 @@ def test_next_page_keeps_the_filters(clock, manager_client, agent, teammate, har
 def test_every_report_offers_the_departments_and_owners_to_filter_by(
     name, manager_client, agent, teammate, hardware
 ):
-    body = get(manager_client, name, department=hardware.pk).content.decode()
+    body = get_report(manager_client, name, department=hardware.pk).content.decode()
 
     departments = re.search(r'id="f-dept".*?</select>', body, re.S).group(0)
     assert re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', departments) == [

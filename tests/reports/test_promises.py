@@ -5,7 +5,7 @@ settled promises; one still running counts in "given" only."""
 import pytest
 
 from cases.services import promises
-from tests.reports.helpers import at, csv_rows, open_case, page_text, propose, table, take
+from tests.helpers import at, csv_rows, open_case, propose, report_table, report_text, take
 from tests.sla.seed import HOUR, T0
 
 pytestmark = pytest.mark.django_db
@@ -33,25 +33,25 @@ def estimates(clock, agent, teammate, customer):
 
 
 def test_promises_kept_share(estimates, manager_client):
-    page = page_text(manager_client, "promises")
+    page = report_text(manager_client, "promises")
     assert "33.3% of 3 settled estimates kept (4 given in the period)." in page
-    assert table(manager_client, "promises") == [
+    assert report_table(manager_client, "promises") == [
         ["Dana Lee", "Support", "3", "2", "1", "50.0"],
         ["Sam Ortiz", "Hardware", "1", "1", "0", "0.0"],
     ]
-    assert "33.3% promises kept (3 settled)" in page_text(manager_client, "index")
+    assert "33.3% promises kept (3 settled)" in report_text(manager_client, "index")
 
 
 def test_department_owner_and_period_narrow_the_promises(
     estimates, manager_client, agent, hardware
 ):
-    assert "0.0% of 1 settled estimate kept (1 given in the period)." in page_text(
+    assert "0.0% of 1 settled estimate kept (1 given in the period)." in report_text(
         manager_client, "promises", department=hardware.pk
     )
-    assert table(manager_client, "promises", owner=agent.pk) == [
+    assert report_table(manager_client, "promises", owner=agent.pk) == [
         ["Dana Lee", "Support", "3", "2", "1", "50.0"]
     ]
-    later = page_text(manager_client, "promises", **{"from": "2025-03-04", "to": "2025-03-10"})
+    later = report_text(manager_client, "promises", **{"from": "2025-03-04", "to": "2025-03-10"})
     assert "— of 0 settled estimates kept (0 given in the period)." in later
     assert "No estimates given in the period." in later
 

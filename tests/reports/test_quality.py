@@ -8,16 +8,16 @@ import pytest
 
 from cases import services
 from notifications.sweep import run_sweep
-from tests.reports.helpers import (
+from tests.helpers import (
     at,
     bars,
     confirm,
     csv_rows,
-    get,
+    get_report,
     open_case,
-    page_text,
     propose,
-    table,
+    report_table,
+    report_text,
     take,
 )
 from tests.sla.seed import HOUR, T0
@@ -69,23 +69,23 @@ def endings(policies, clock, agent, teammate, customer):
 
 
 def test_resolution_quality(endings, manager_client, customer):
-    page = page_text(manager_client, "quality")
+    page = report_text(manager_client, "quality")
     assert "Closed by the customer's confirmation: 2" in page
     assert "Closed after the one reminder, without an answer: 1" in page
     assert "Closed by the owner: 1" in page
     assert 'Reopen rate ("still broken" after a proposed fix): 25.0% (1 of 4)' in page
     assert "Satisfaction: 3.67/5 from 3 ratings" in page
-    assert table(manager_client, "quality") == [
+    assert report_table(manager_client, "quality") == [
         ["Hardware", "Sam Ortiz", "4.00", "1"],
         ["Support", "Dana Lee", "3.50", "2"],
     ]
-    chart = get(manager_client, "quality").content.decode()
+    chart = get_report(manager_client, "quality").content.decode()
     assert 'aria-label="Ratings from 1 to 5"' in chart
     # One bar per rating, 1 to 5: none, one 2, none, one 4, one 5.
     assert chart.count("<rect ") == 5
     assert bars(chart) == [("1", "0"), ("2", "1"), ("3", "0"), ("4", "1"), ("5", "1")]
 
-    summary = page_text(manager_client, "index")
+    summary = report_text(manager_client, "index")
     assert (
         "2 / 1 closed by confirmation / after the reminder · reopen rate 25.0% · "
         "satisfaction 3.7/5" in summary
@@ -93,13 +93,13 @@ def test_resolution_quality(endings, manager_client, customer):
 
 
 def test_department_owner_and_period_narrow_the_quality(endings, manager_client, agent, hardware):
-    hardware_page = page_text(manager_client, "quality", department=hardware.pk)
+    hardware_page = report_text(manager_client, "quality", department=hardware.pk)
     assert "Closed by the customer's confirmation: 1" in hardware_page
     assert "Closed after the one reminder, without an answer: 0" in hardware_page
     assert 'Reopen rate ("still broken" after a proposed fix): 50.0% (1 of 2)' in hardware_page
     assert "Satisfaction: 4.00/5 from 1 rating" in hardware_page
 
-    danas = page_text(manager_client, "quality", owner=agent.pk)
+    danas = report_text(manager_client, "quality", owner=agent.pk)
     assert "Closed by the customer's confirmation: 1" in danas
     assert "Closed after the one reminder, without an answer: 1" in danas
     assert "Closed by the owner: 1" in danas
@@ -107,10 +107,10 @@ def test_department_owner_and_period_narrow_the_quality(endings, manager_client,
     assert "Satisfaction: 3.50/5 from 2 ratings" in danas
 
     # The first days hold everything but the automatic close on 10 March, and vice versa.
-    first_days = page_text(manager_client, "quality", to="2025-03-05")
+    first_days = report_text(manager_client, "quality", to="2025-03-05")
     assert "Closed after the one reminder, without an answer: 0" in first_days
     assert "Satisfaction: 3.67/5 from 3 ratings" in first_days
-    last_days = page_text(manager_client, "quality", **{"from": "2025-03-06"})
+    last_days = report_text(manager_client, "quality", **{"from": "2025-03-06"})
     assert "Closed by the customer's confirmation: 0" in last_days
     assert "Closed after the one reminder, without an answer: 1" in last_days
     assert "Closed by the owner: 0" in last_days

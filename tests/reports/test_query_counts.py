@@ -22,7 +22,7 @@ from cases.models import (
 )
 from notifications.models import Notice
 from tests.factories import AgentFactory
-from tests.reports.helpers import REPORTS, TABLE_REPORTS, tables
+from tests.helpers import REPORTS, TABLE_REPORTS, tables
 
 pytestmark = pytest.mark.django_db
 

@@ -10,16 +10,16 @@ breach is a surprise.
 import pytest
 
 from cases.services import promises
-from notifications.sweep import run_sweep
-from tests.reports.helpers import (
+from tests.helpers import (
     at,
     bars,
     csv_rows,
-    get,
+    get_report,
     open_case,
-    page_text,
     propose,
-    table,
+    report_table,
+    report_text,
+    sweep_at,
     take,
 )
 from tests.sla.seed import HOUR, T0
@@ -27,11 +27,6 @@ from tests.sla.seed import HOUR, T0
 pytestmark = pytest.mark.django_db
 
 MINUTE = HOUR / 60
-
-
-def sweep(clock, when):
-    at(clock, when)
-    return run_sweep(now=when)
 
 
 @pytest.fixture
@@ -43,8 +38,8 @@ def three_breaches(policies, clock, agent, teammate, customer):
     late = take(open_case(agent, customer, "Battery will not charge"), agent)
     at(clock, T0 + HOUR)
     hardware_late = take(open_case(agent, customer, "Power supply hums"), teammate)
-    sweep(clock, T0 + 3 * HOUR)
-    sweep(clock, T0 + 6 * HOUR)
+    sweep_at(clock, T0 + 3 * HOUR)
+    sweep_at(clock, T0 + 6 * HOUR)
     return told, late, hardware_late
 
 
@@ -53,27 +48,27 @@ def test_surprise_rate_counts_breaches_without_prior_notice(
 ):
     told, late, hardware_late = three_breaches
 
-    page = page_text(manager_client, "sla")
+    page = report_text(manager_client, "sla")
     assert (
         "Surprise rate: 66.7% (2 of 3 breaches without a notice to the customer beforehand; "
         "the goal is 0%)" in page
     )
-    assert table(manager_client, "sla") == [
+    assert report_table(manager_client, "sla") == [
         ["First response", "Hardware", "1", "1"],
         ["First response", "Support", "2", "1"],
     ]
-    assert csv_rows(manager_client, "sla")[1:] == table(manager_client, "sla")
-    chart = get(manager_client, "sla").content.decode()
+    assert csv_rows(manager_client, "sla")[1:] == report_table(manager_client, "sla")
+    chart = get_report(manager_client, "sla").content.decode()
     assert bars(chart) == [("First response · Hardware", "1"), ("First response · Support", "2")]
     # Still overdue for their first response: at risk now, most overdue first.
-    at_risk = table(manager_client, "sla", testid="at-risk")
+    at_risk = report_table(manager_client, "sla", testid="at-risk")
     assert [row[0].split()[0] for row in at_risk] == [
         told.reference,
         late.reference,
         hardware_late.reference,
     ]
     assert [row[1] for row in at_risk] == ["Dana Lee", "Dana Lee", "Sam Ortiz"]
-    summary = page_text(manager_client, "index")
+    summary = report_text(manager_client, "index")
     assert "66.7% surprise rate (3 breaches; goal 0%) · 3 at risk now" in summary
 
     # The fixes go out; then a case whose owner tells the customer of the delay
@@ -89,11 +84,11 @@ def test_surprise_rate_counts_breaches_without_prior_notice(
         message="The replacement dock ships tomorrow.",
         new_eta=T0 + 30 * HOUR,
     )
-    sweep(clock, T0 + 19 * HOUR)  # its resolution was due at T0+18h
+    sweep_at(clock, T0 + 19 * HOUR)  # its resolution was due at T0+18h
 
-    assert "Surprise rate: 50.0% (2 of 4 breaches" in page_text(manager_client, "sla")
-    assert table(manager_client, "sla")[-1] == ["Resolution", "Support", "1", "0"]
-    assert "50.0% surprise rate (4 breaches; goal 0%) · 1 at risk now" in page_text(
+    assert "Surprise rate: 50.0% (2 of 4 breaches" in report_text(manager_client, "sla")
+    assert report_table(manager_client, "sla")[-1] == ["Resolution", "Support", "1", "0"]
+    assert "50.0% surprise rate (4 breaches; goal 0%) · 1 at risk now" in report_text(
         manager_client, "index"
     )
 
@@ -117,30 +112,30 @@ def test_breach_is_a_surprise_only_without_notice_by_the_due_time(
         )
     elif how == "the sweep runs every hour and tells the customer first":
         for hours in range(1, 13):
-            sweep(clock, T0 + hours * HOUR)
-    sweep(clock, T0 + 13 * HOUR)  # the first response was due at T0+4h, resolution at +12h
+            sweep_at(clock, T0 + hours * HOUR)
+    sweep_at(clock, T0 + 13 * HOUR)  # the first response was due at T0+4h, resolution at +12h
 
-    assert f"Surprise rate: {rate}" in page_text(manager_client, "sla")
-    assert f"{rate} surprise rate" in page_text(manager_client, "index")
+    assert f"Surprise rate: {rate}" in report_text(manager_client, "sla")
+    assert f"{rate} surprise rate" in report_text(manager_client, "index")
 
 
 def test_period_department_and_owner_narrow_the_breaches(
     three_breaches, manager_client, agent, teammate, hardware, support
 ):
-    assert "Surprise rate: 100.0% (1 of 1 breach" in page_text(
+    assert "Surprise rate: 100.0% (1 of 1 breach" in report_text(
         manager_client, "sla", department=hardware.pk
     )
-    assert "Surprise rate: 50.0% (1 of 2 breaches" in page_text(
+    assert "Surprise rate: 50.0% (1 of 2 breaches" in report_text(
         manager_client, "sla", owner=agent.pk
     )
-    assert "100.0% surprise rate (1 breach; goal 0%)" in page_text(
+    assert "100.0% surprise rate (1 breach; goal 0%)" in report_text(
         manager_client, "index", department=hardware.pk
     )
-    assert table(manager_client, "sla", department=support.pk) == [
+    assert report_table(manager_client, "sla", department=support.pk) == [
         ["First response", "Support", "2", "1"]
     ]
     # The breaches were due on 3 March: a period that ends the day before has none.
-    before = page_text(manager_client, "sla", to="2025-03-02")
+    before = report_text(manager_client, "sla", to="2025-03-02")
     assert "Surprise rate: — (0 of 0 breaches" in before
     assert "No breaches in the period." in before
     assert csv_rows(manager_client, "sla", to="2025-03-02") == [

@@ -4,13 +4,13 @@ department of the first owner."""
 
 import pytest
 
-from tests.reports.helpers import (
+from tests.helpers import (
     at,
     csv_rows,
-    get,
+    get_report,
     open_case,
-    page_text,
-    table,
+    report_table,
+    report_text,
     tables,
     take,
     transfer,
@@ -42,27 +42,27 @@ def waits(clock, agent, teammate, customer):
 
 
 def test_time_to_owner_median_p90_worst(waits, manager_client):
-    page = page_text(manager_client, "time_to_owner", **{"from": "2025-03-03"})
+    page = report_text(manager_client, "time_to_owner", **{"from": "2025-03-03"})
     assert (
         "4 cases got an owner in the period: median 2.5 h, 90th percentile 7.9 h, worst 10.0 h."
         in page
     )
-    assert table(manager_client, "time_to_owner", **{"from": "2025-03-03"}) == [
+    assert report_table(manager_client, "time_to_owner", **{"from": "2025-03-03"}) == [
         ["Mon 3 Mar 2025", "4", "2.5", "7.9", "10.0"]
     ]
 
     # The last 30 days (the default period) take in the week before too.
-    page = page_text(manager_client, "time_to_owner")
+    page = report_text(manager_client, "time_to_owner")
     assert (
         "5 cases got an owner in the period: median 3.0 h, 90th percentile 8.0 h, worst 10.0 h."
         in page
     )
-    assert table(manager_client, "time_to_owner") == [
+    assert report_table(manager_client, "time_to_owner") == [
         ["Mon 24 Feb 2025", "1", "5.0", "5.0", "5.0"],
         ["Mon 3 Mar 2025", "4", "2.5", "7.9", "10.0"],
     ]
-    assert "3.0 h median time to an owner" in page_text(manager_client, "index")
-    chart = get(manager_client, "time_to_owner").content.decode()
+    assert "3.0 h median time to an owner" in report_text(manager_client, "index")
+    chart = get_report(manager_client, "time_to_owner").content.decode()
     assert 'aria-label="Median hours to an owner, by week"' in chart
     assert ">24 Feb</text>" in chart and ">03 Mar</text>" in chart
 
@@ -71,26 +71,28 @@ def test_grouped_by_the_department_of_the_first_owner(
     waits, manager_client, clock, agent, teammate
 ):
     by_department = [["Hardware", "2", "6.0", "9.2", "10.0"], ["Support", "3", "3.0", "4.6", "5.0"]]
-    body = get(manager_client, "time_to_owner").content.decode()
+    body = get_report(manager_client, "time_to_owner").content.decode()
     assert tables(body)[1][1] == by_department  # the second table, after the weeks
 
     # Dana hands her 1-hour case to Sam: it was still Support that took it first.
     at(clock, T0 + 11 * HOUR)
     transfer(waits[0], by=agent, to=teammate)
-    body = get(manager_client, "time_to_owner").content.decode()
+    body = get_report(manager_client, "time_to_owner").content.decode()
     assert tables(body)[1][1] == by_department  # the second table, after the weeks
 
 
 def test_department_owner_and_period_narrow_the_waits(waits, manager_client, teammate, hardware):
-    assert "2 cases got an owner in the period: median 6.0 h, 90th percentile 9.2 h, worst " \
-        "10.0 h." in page_text(manager_client, "time_to_owner", department=hardware.pk)  # fmt: skip
-    assert "2 cases got an owner in the period: median 6.0 h" in page_text(
+    assert (
+        "2 cases got an owner in the period: median 6.0 h, 90th percentile 9.2 h, worst 10.0 h."
+        in report_text(manager_client, "time_to_owner", department=hardware.pk)
+    )
+    assert "2 cases got an owner in the period: median 6.0 h" in report_text(
         manager_client, "time_to_owner", owner=teammate.pk
     )
-    assert "1 case got an owner in the period: median 5.0 h" in page_text(
+    assert "1 case got an owner in the period: median 5.0 h" in report_text(
         manager_client, "time_to_owner", to="2025-03-02"
     )
-    assert "0 cases got an owner in the period: median — h" in page_text(
+    assert "0 cases got an owner in the period: median — h" in report_text(
         manager_client, "time_to_owner", **{"from": "2025-03-04", "to": "2025-03-10"}
     )
 
@@ -112,6 +114,6 @@ def test_an_owner_at_once_is_a_wait_of_zero_hours_not_no_data(
 
     assert (
         "1 case got an owner in the period: median 0.0 h, 90th percentile 0.0 h, worst 0.0 h."
-        in page_text(manager_client, "time_to_owner")
+        in report_text(manager_client, "time_to_owner")
     )
-    assert "0.0 h median time to an owner" in page_text(manager_client, "index")
+    assert "0.0 h median time to an owner" in report_text(manager_client, "index")

@@ -8,14 +8,15 @@ import pytest
 
 from cases import services
 from tests.factories import AgentFactory
-from tests.reports.helpers import (
+from tests.helpers import (
     at,
     csv_rows,
+    desk_url,
     fresh,
-    get,
+    get_report,
     open_case,
-    page_text,
-    table,
+    report_table,
+    report_text,
     take,
     transfer,
 )
@@ -56,7 +57,7 @@ def test_unowned_lists_new_cases_oldest_first_and_lapsed_ones(
 ):
     oldest, portal, newest = queue["oldest"], queue["portal"], queue["newest"]
 
-    rows = table(manager_client, "unowned")
+    rows = report_table(manager_client, "unowned")
     assert [row[:4] for row in rows] == [
         [f"{oldest.reference} Laptop will not power on", "Alex Kim, Acme", "3 hours", "Support"],
         [f"{portal.reference} Web app stopped working", "Alex Kim, Acme", "2 hours", "portal"],
@@ -65,30 +66,30 @@ def test_unowned_lists_new_cases_oldest_first_and_lapsed_ones(
     assert rows[0][4] == f"Take {oldest.reference} Assign…"
     leak = queue["leak"]
     assert fresh(leak).owner == lead
-    assert table(manager_client, "unowned", testid="lapsed-table") == [
+    assert report_table(manager_client, "unowned", testid="lapsed-table") == [
         [f"{leak.reference} Water on the kitchen floor", "Robin Chen", "0 minutes"],
     ]
-    assert "3 unowned cases now, 1 lapsed" in page_text(manager_client, "index")
+    assert "3 unowned cases now, 1 lapsed" in report_text(manager_client, "index")
 
     # "Take" on the oldest row posts the form the page shows, as the browser would.
-    body = get(manager_client, "unowned").content.decode()
+    body = get_report(manager_client, "unowned").content.decode()
     action, version = re.search(
         r'<form method="post" action="([^"]+/take/)">.*?name="version" value="(\d+)"', body, re.S
     ).groups()
-    assert action == f"/desk/cases/{oldest.reference}/take/"
+    assert action == desk_url(oldest, "take/")
     response = manager_client.post(action, {"version": version})
     assert response.status_code == 302
-    assert response["Location"] == f"/desk/cases/{oldest.reference}/"
+    assert response["Location"] == desk_url(oldest)
     assert fresh(oldest).owner == manager
-    assert [row[0] for row in table(manager_client, "unowned")] == [
+    assert [row[0] for row in report_table(manager_client, "unowned")] == [
         f"{portal.reference} Web app stopped working",
         f"{newest.reference} Printer jams",
     ]
 
     # A real owner takes the lapsed case over: it is no longer lapsed.
     transfer(leak, by=lead, to=teammate)
-    assert table(manager_client, "unowned", testid="lapsed-table") == [["None."]]
-    summary = page_text(manager_client, "index")
+    assert report_table(manager_client, "unowned", testid="lapsed-table") == [["None."]]
+    summary = report_text(manager_client, "index")
     assert "2 unowned cases now" in summary
     assert "lapsed" not in summary
 
@@ -97,12 +98,14 @@ def test_department_and_owner_narrow_the_lapsed_cases(queue, manager_client, lea
     leak = queue["leak"]
     lapsed_row = [f"{leak.reference} Water on the kitchen floor", "Robin Chen", "0 minutes"]
 
-    assert table(manager_client, "unowned", testid="lapsed-table", owner=lead.pk) == [lapsed_row]
-    assert table(manager_client, "unowned", testid="lapsed-table", department=hardware.pk) == [
-        ["None."]
+    assert report_table(manager_client, "unowned", testid="lapsed-table", owner=lead.pk) == [
+        lapsed_row
     ]
+    assert report_table(
+        manager_client, "unowned", testid="lapsed-table", department=hardware.pk
+    ) == [["None."]]
     # Cases nobody owns yet have no department or owner to narrow by: all are listed.
-    assert len(table(manager_client, "unowned", department=hardware.pk)) == 3
+    assert len(report_table(manager_client, "unowned", department=hardware.pk)) == 3
 
 
 def test_unowned_csv_lists_the_same_cases_oldest_first(queue, manager_client):
@@ -118,7 +121,7 @@ def test_unowned_csv_lists_the_same_cases_oldest_first(queue, manager_client):
          "2025-03-03 11:00:00+00:00", "Support"],
     ]  # fmt: skip
     assert [row[0] for row in rows[1:]] == [
-        row[0].split()[0] for row in table(manager_client, "unowned")
+        row[0].split()[0] for row in report_table(manager_client, "unowned")
     ]
 
 
@@ -128,6 +131,6 @@ def test_lapsed_since_counts_from_when_the_owner_left(queue, manager_client, tea
         case=queue["leak"], acting_user=teammate, body="The plumber comes at five."
     )
 
-    assert table(manager_client, "unowned", testid="lapsed-table") == [
+    assert report_table(manager_client, "unowned", testid="lapsed-table") == [
         [f"{queue['leak'].reference} Water on the kitchen floor", "Robin Chen", "4 hours"],
     ]

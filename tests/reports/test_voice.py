@@ -9,7 +9,7 @@ from cases import services
 from notifications import delivery, outbox
 from notifications.models import Notice
 from notifications.sweep import run_sweep
-from tests.reports.helpers import at, csv_rows, open_case, page_text, table, take
+from tests.helpers import at, csv_rows, open_case, report_table, report_text, take
 from tests.sla.seed import HOUR, T0
 
 pytestmark = pytest.mark.django_db
@@ -52,16 +52,16 @@ def test_one_voice(emails, manager_client, customer, agent):
     assert len([m for m in mail.outbox if customer.email in m.to]) == 3
     assert Notice.objects.filter(recipient=agent, kind="sla_warning").count() == 2  # in-app too
 
-    page = page_text(manager_client, "voice")
+    page = report_text(manager_client, "voice")
     assert (
         "5 updates emailed to customers on 2 cases (2.5 per case), sent as 3 messages after "
         "merging. Sent outside the case's voice: 0 (should be none)." in page
     )
-    assert table(manager_client, "voice") == [
+    assert report_table(manager_client, "voice") == [
         [f"{laptop.reference} Laptop will not power on", "3", "2"],
         [f"{fan.reference} Fan is loud", "2", "1"],
     ]
-    assert "2.5 customer emails per case · 0 outside the case's voice" in page_text(
+    assert "2.5 customer emails per case · 0 outside the case's voice" in report_text(
         manager_client, "index"
     )
 
@@ -77,24 +77,24 @@ def test_an_email_outside_the_cases_voice_is_counted(emails, manager_client, cus
         key="test:outside",
     )
 
-    page = page_text(manager_client, "voice")
+    page = report_text(manager_client, "voice")
     assert "Sent outside the case's voice: 1 (should be none)." in page
-    assert "· 1 outside the case's voice" in page_text(manager_client, "index")
+    assert "· 1 outside the case's voice" in report_text(manager_client, "index")
 
 
 def test_department_owner_and_period_narrow_the_emails(emails, manager_client, agent, hardware):
     laptop, fan = emails["laptop"], emails["fan"]
 
-    assert [row[0] for row in table(manager_client, "voice", department=hardware.pk)] == [
+    assert [row[0] for row in report_table(manager_client, "voice", department=hardware.pk)] == [
         f"{fan.reference} Fan is loud"
     ]
     assert "3 updates emailed to customers on 1 case (3.0 per case), sent as 2 messages" in (
-        page_text(manager_client, "voice", owner=agent.pk)
+        report_text(manager_client, "voice", owner=agent.pk)
     )
-    assert [row[0] for row in table(manager_client, "voice", owner=agent.pk)] == [
+    assert [row[0] for row in report_table(manager_client, "voice", owner=agent.pk)] == [
         f"{laptop.reference} Laptop will not power on"
     ]
-    later = page_text(manager_client, "voice", **{"from": "2025-03-04", "to": "2025-03-10"})
+    later = report_text(manager_client, "voice", **{"from": "2025-03-04", "to": "2025-03-10"})
     assert "0 updates emailed to customers on 0 cases (— per case)" in later
     assert "No customer email in the period." in later
 

@@ -1,12 +1,11 @@
-"""Security fixtures: a throw-away attachment folder, and the world the access-control tests
-probe: three organisations (one whose customers see only their own cases), every role, and
-cases with public and internal entries, attachments and incidents, each carrying marker
-text that must never reach anyone who may not see it."""
+"""Security fixtures: the world the access-control tests probe: three organisations (one
+whose customers see only their own cases), every role, and cases with public and internal
+entries, attachments and incidents, each carrying marker text that must never reach anyone
+who may not see it."""
 
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cases import services
@@ -14,17 +13,7 @@ from cases.models import Attachment, Case, Incident
 from cases.services import incidents
 from helpdesk.accounts.models import User
 from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded files go to a throw-away folder, never into var/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def upload(name: str, content: bytes = b"file body", content_type: str = "text/plain"):
-    return SimpleUploadedFile(name, content, content_type=content_type)
+from tests.helpers import signed_in, upload
 
 
 @dataclass(frozen=True)
@@ -68,11 +57,8 @@ class World:
 
     def client(self, person: str) -> Client:
         if person not in self.clients:
-            client = Client()
             user = self.users[person]
-            if user is not None:
-                client.force_login(user)
-            self.clients[person] = client
+            self.clients[person] = Client() if user is None else signed_in(user)
         return self.clients[person]
 
 

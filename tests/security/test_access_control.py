@@ -14,12 +14,12 @@ The rule, written out here independently of `visible_to`:
 import uuid
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.models import Case, TimelineEntry
 from notifications import inbound
+from tests.helpers import desk_url, fresh, portal_url, streamed, upload
 from tests.security.conftest import PEOPLE, Probe, World
 
 pytestmark = pytest.mark.django_db
@@ -95,12 +95,9 @@ def forbidden_text(world: World, person: str, probe: Probe) -> list[str]:
 
 
 def body_of(response) -> str:
-    if getattr(response, "streaming", False):
-        # Reading to the end closes the file (the test client's wrapper does, without
-        # closing the test's database connection as a second close() would).
-        content = b"".join(response.streaming_content)
-    else:
-        content = response.content
+    # A download is read to the end, which closes the file (the test client's wrapper does,
+    # without closing the test's database connection as a second close() would).
+    content = streamed(response) if getattr(response, "streaming", False) else response.content
     return content.decode(errors="replace")
 
 
@@ -164,23 +161,22 @@ def test_customer_cannot_act_on_a_case_they_may_not_read(world, person):
     before = TimelineEntry.objects.filter(case=case).count()
 
     for suffix, data in POSTS:
-        response = client.post(f"/portal/cases/{case.reference}/{suffix}", data)
+        response = client.post(portal_url(case, suffix), data)
         assert response.status_code == 404, suffix
         assert f"QZX{target}" not in response.text
-    upload = SimpleUploadedFile("x.txt", b"x", content_type="text/plain")
     response = client.post(
-        f"/portal/cases/{case.reference}/reply/", {"body": "file", "files": [upload]}
+        portal_url(case, "reply/"), {"body": "file", "files": [upload("x.txt", b"x")]}
     )
     assert response.status_code == 404
 
     for suffix in ("entries/", "take/", "close/", "identifiers/"):
         data = {"kind": "reply", "body": "mine now", "reason": "x", "version": case.version}
-        response = client.post(f"/desk/cases/{case.reference}/{suffix}", data)
+        response = client.post(desk_url(case, suffix), data)
         assert response.status_code == 403, suffix
         assert f"QZX{target}" not in response.text
 
     assert TimelineEntry.objects.filter(case=case).count() == before
-    assert Case.objects.get(pk=case.pk).version == case.version
+    assert fresh(case).version == case.version
 
 
 def mail_from(sender: str, subject: str) -> bytes:

@@ -9,12 +9,12 @@ import uuid
 from urllib.parse import quote, unquote
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
 from cases.models import Attachment, Case, TimelineEntry
 from notifications import inbound
 from notifications.models import InboundMessage
+from tests.helpers import HTMX, desk_url, portal_url, stored_files, streamed, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +70,6 @@ def mailed_case(customer, agent) -> Case:
     return case
 
 
-def read(response) -> bytes:
-    return b"".join(response.streaming_content)
-
-
 def download_name(disposition: str) -> str:
     """The file name a browser reads from Content-Disposition."""
     _kind, _, parameter = disposition.partition(";")
@@ -98,7 +94,7 @@ def assert_safe_download(response, content: bytes) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
     csp = response["Content-Security-Policy"]
     assert "sandbox" in csp and "default-src 'none'" in csp
-    assert read(response) == content
+    assert streamed(response) == content
 
 
 def test_hostile_file_names_download_as_attachments_from_desk_and_portal(
@@ -144,11 +140,10 @@ def test_html_and_svg_uploads_from_the_desk_are_refused(client, agent, mailed_ca
     client.force_login(agent)
     before = Attachment.objects.count()
     for name, content_type, content in MARKUP_FILES:
-        upload = SimpleUploadedFile(name, content, content_type)
         response = client.post(
-            f"/desk/cases/{mailed_case.reference}/entries/",
-            {"kind": "note", "body": "Files", "files": [upload]},
-            headers={"HX-Request": "true"},
+            desk_url(mailed_case, "entries/"),
+            {"kind": "note", "body": "Files", "files": [upload(name, content, content_type)]},
+            headers=HTMX,
         )
         assert response.status_code == 422, name
         assert f"{name} is a kind of file" in response.text
@@ -175,11 +170,10 @@ def test_portal_refuses_html_and_svg_uploads(client, customer, mailed_case):
     for name, content_type, content in (("page.html", "text/html", HTML),
                                         ("logo.svg", "image/svg+xml", SVG),
                                         ("photo.png.html", "image/png", HTML)):  # fmt: skip
-        upload = SimpleUploadedFile(name, content, content_type=content_type)
         response = client.post(
-            f"/portal/cases/{mailed_case.reference}/reply/",
-            {"body": "See file", "files": [upload]},
-            headers={"HX-Request": "true"},
+            portal_url(mailed_case, "reply/"),
+            {"body": "See file", "files": [upload(name, content, content_type)]},
+            headers=HTMX,
         )
         assert response.status_code == 422, name
         assert "is not accepted" in response.text
@@ -191,36 +185,36 @@ def test_files_over_the_size_limit_are_refused_everywhere_with_nothing_kept(
 ):
     settings.MAX_ATTACHMENT_BYTES = 1024
     big = b"x" * 1025
-    files_before = sorted(p for p in media_root.rglob("*") if p.is_file())
+    files_before = stored_files(media_root)
     entries_before = TimelineEntry.objects.filter(case=mailed_case).count()
 
     client.force_login(customer)
     response = client.post(
-        f"/portal/cases/{mailed_case.reference}/reply/",
-        {"body": "Log", "files": [SimpleUploadedFile("log.txt", big, "text/plain")]},
-        headers={"HX-Request": "true"},
+        portal_url(mailed_case, "reply/"),
+        {"body": "Log", "files": [upload("log.txt", big)]},
+        headers=HTMX,
     )
     assert response.status_code == 422
     assert "the limit is 1.0\xa0KB per file" in response.text
 
     client.force_login(agent)
     response = client.post(
-        f"/desk/cases/{mailed_case.reference}/entries/",
-        {"kind": "note", "body": "Log", "files": [SimpleUploadedFile("log.txt", big)]},
-        headers={"HX-Request": "true"},
+        desk_url(mailed_case, "entries/"),
+        {"kind": "note", "body": "Log", "files": [upload("log.txt", big)]},
+        headers=HTMX,
     )
     assert response.status_code == 422
 
     response = client.post(
         "/desk/cases/new/",
         {"customer": customer.pk, "title": "Big", "description": "x", "priority": 20,
-         "files": [SimpleUploadedFile("log.txt", big)]},
+         "files": [upload("log.txt", big)]},
     )  # fmt: skip
     assert response.status_code == 422
 
     assert TimelineEntry.objects.filter(case=mailed_case).count() == entries_before
     assert Case.objects.count() == 1
-    assert sorted(p for p in media_root.rglob("*") if p.is_file()) == files_before
+    assert stored_files(media_root) == files_before
 
 
 def test_mail_over_the_size_limit_is_quarantined_not_attached(customer, settings):

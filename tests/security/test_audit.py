@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases import services
 from helpdesk.accounts.models import AuditEvent, User
 from tests.factories import UserFactory
-from tests.security.conftest import upload
+from tests.helpers import portal_url, signed_in, streamed, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -120,9 +120,9 @@ def test_an_attachment_download_is_recorded(agent, customer):
     browser.force_login(customer)
     since = timezone.now()
 
-    response = browser.get(f"/portal/cases/{case.reference}/attachments/{attachment.pk}/")
+    response = browser.get(portal_url(case, f"attachments/{attachment.pk}/"))
 
-    assert b"".join(response.streaming_content) == b"%PDF"
+    assert streamed(response) == b"%PDF"
     [event] = events(AuditEvent.Kind.ATTACHMENT_DOWNLOAD)
     assert event.actor == customer
     assert event.data == {
@@ -145,15 +145,15 @@ def test_denied_accesses_are_recorded(agent, customer, outsider):
 
     assert customer_browser.get("/desk/").status_code == 403
     assert agent_browser.get("/reports/audit/").status_code == 403
-    assert outsider_browser.get(f"/portal/cases/{case.reference}/").status_code == 404
-    assert outsider_browser.get(f"/portal/cases/{case.reference}/attachments/1/").status_code == 404
+    assert outsider_browser.get(portal_url(case)).status_code == 404
+    assert outsider_browser.get(portal_url(case, "attachments/1/")).status_code == 404
 
     denied = list(events(AuditEvent.Kind.ACCESS_DENIED))
     assert [(e.actor, e.path) for e in denied] == [
         (customer, "/desk/"),
         (agent, "/reports/audit/"),
-        (outsider, f"/portal/cases/{case.reference}/"),
-        (outsider, f"/portal/cases/{case.reference}/attachments/1/"),
+        (outsider, portal_url(case)),
+        (outsider, portal_url(case, "attachments/1/")),
     ]
     assert denied[0].data == {"reason": "The desk is for agents."}
     assert denied[2].data == {"reason": "case"}
@@ -170,16 +170,14 @@ def test_managers_read_the_audit_trail_and_nobody_else_does(manager, agent, cust
     )
 
     for user in (agent, customer):
-        browser = Client()
-        browser.force_login(user)
+        browser = signed_in(user)
         assert browser.get("/reports/audit/").status_code == 403
         assert browser.get("/reports/audit/?format=csv").status_code == 403
     anonymous = Client().get("/reports/audit/")
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/accounts/login/")
 
-    reader = Client()
-    reader.force_login(manager)
+    reader = signed_in(manager)
     page = reader.get("/reports/audit/")
     assert page.status_code == 200
     assert "Failed sign-in" in page.text and "mallory@example.test" in page.text

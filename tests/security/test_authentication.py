@@ -13,15 +13,11 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, TimelineEntry
+from tests.helpers import HTMX, open_case, sign_in
 
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"https?://\S+(/accounts/link/[\w-]+/)")
-HTMX = {"HX-Request": "true"}
-
-
-def sign_in(client: Client, email: str, password: str = "pw", **extra):
-    return client.post("/accounts/login/", {"username": email, "password": password}, **extra)
 
 
 # --- guessing -------------------------------------------------------------------------------
@@ -179,10 +175,7 @@ def test_a_made_up_link_signs_nobody_in(customer):
 
 @pytest.fixture
 def owned_case(agent, customer) -> Case:
-    case = services.open_case(
-        acting_user=agent, customer=customer, title="CSRF probe", description="."
-    )
-    return services.take_ownership(case=case, acting_user=agent, expected_version=None)
+    return open_case(agent, customer, "CSRF probe", description=".", owner=agent)
 
 
 def csrf_client(user=None) -> Client:

@@ -18,8 +18,8 @@ import pytest
 from django.db import connection
 
 from cases import services
-from cases.models import Attachment, Case, TimelineEntry
-from tests.security.conftest import upload
+from cases.models import Attachment, TimelineEntry
+from tests.helpers import fresh, upload
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -149,7 +149,7 @@ def test_a_dump_restores_into_a_fresh_database_with_cases_timelines_and_files(
     assert restored == {
         "reference": case.reference,
         "title": "Laptop will not power on",
-        "version": Case.objects.get(pk=case.pk).version,
+        "version": fresh(case).version,
         "owner": agent.email,
         "customer": customer.email,
         "identifiers": ["5CD1234XYZ"],

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import upload
+from tests.helpers import HTMX, desk_url, streamed, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_every_kind_of_page_sends_the_security_headers(
             seen_statuses.add(response.status_code)
             assert_safe_headers(response, path)
             if getattr(response, "streaming", False):
-                b"".join(response.streaming_content)
+                streamed(response)
     # 200s, redirects, 403s and 404s alike.
     assert {200, 302, 403, 404} <= seen_statuses
 
@@ -93,9 +93,7 @@ def test_every_kind_of_page_sends_the_security_headers(
 def test_htmx_fragments_send_the_security_headers(client, agent, a_case):
     client.force_login(agent)
 
-    response = client.get(
-        f"/desk/cases/{a_case.reference}/timeline/?after=0", headers={"HX-Request": "true"}
-    )
+    response = client.get(desk_url(a_case, "timeline/?after=0"), headers=HTMX)
 
     assert response.status_code == 200
     assert_safe_headers(response, "timeline fragment")

@@ -3,17 +3,13 @@
 import pytest
 
 from helpdesk.accounts.models import AuditEvent
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 def _sign_in(client, agent, forwarded):
-    return client.post(
-        "/accounts/login/",
-        {"username": agent.email, "password": "pw"},
-        HTTP_X_FORWARDED_FOR=forwarded,
-        REMOTE_ADDR="10.0.0.2",
-    )
+    return sign_in(client, agent.email, HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.2")
 
 
 def test_without_trusted_proxies_the_forwarded_header_is_ignored(client, agent, settings):

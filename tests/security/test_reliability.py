@@ -19,10 +19,8 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import Q
-from django.test import Client
-from django.utils import timezone
 
-from cases import clocks, services
+from cases import services
 from cases.models import Case, EntryKind, Priority, SLAEvent, Status, TimelineEntry
 from cases.services import sla_steps
 from helpdesk.accounts.models import User
@@ -30,13 +28,12 @@ from helpdesk.celery import app
 from notifications import delivery, sweep
 from notifications.models import Notice
 from tests.factories import AgentFactory, CustomerFactory
+from tests.helpers import HTMX, backdate, deliver_due_email, desk_url, fresh, open_case, signed_in
 from tests.sla.seed import create_policies
-from tests.smtp import SmtpSink, use_smtp
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 HOUR = timedelta(hours=1)
-HTMX = {"HX-Request": "true"}
 PRIORITIES = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
 
 
@@ -74,11 +71,10 @@ def test_twenty_concurrent_edits_each_commit_or_conflict_and_the_story_adds_up(
     def edit(i: int) -> None:
         action = ("priority", "transfer", "status")[i % 3]
         try:
-            client = Client()
-            client.force_login(manager)
+            client = signed_in(manager)
             barrier.wait()
             time.sleep(random.random() * 0.05)
-            seen = Case.objects.get(pk=case.pk)  # what this person's page showed
+            seen = fresh(case)  # what this person's page showed
             data: dict = {"version": seen.version}
             if action == "priority":
                 path = "priority"
@@ -89,7 +85,7 @@ def test_twenty_concurrent_edits_each_commit_or_conflict_and_the_story_adds_up(
                 data.update(to=choices[i % len(choices)].pk, reason=f"Editor {i} hands it on")
             else:
                 path = "wait" if seen.status == Status.OPEN else "resume"
-            response = client.post(f"/desk/cases/{case.reference}/{path}/", data, headers=HTMX)
+            response = client.post(desk_url(case, f"{path}/"), data, headers=HTMX)
             outcomes[i] = (path, response.status_code, response.text[:300])
         except Exception as exc:  # surfaced below, never swallowed
             outcomes[i] = (action, -1, repr(exc))
@@ -106,7 +102,7 @@ def test_twenty_concurrent_edits_each_commit_or_conflict_and_the_story_adds_up(
     assert committed, outcomes
     assert all("Someone else changed this case" in o[2] for o in refused)
 
-    case = Case.objects.get(pk=case.pk)
+    case = fresh(case)
     assert case.version == 1 + 1 + len(committed)
     new = TimelineEntry.objects.filter(case=case).order_by("pk")[entries_before:]
     kinds = [entry.kind for entry in new]
@@ -206,31 +202,21 @@ def due_cases(agent, customers) -> list[Case]:
     the owner's warning and the customer's delay notice are both due now."""
     cases = []
     for n, customer in enumerate(customers):
-        case = services.open_case(
-            acting_user=agent, customer=customer, title=f"Outage {n}", description="Down."
-        )
-        case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
-        case = Case.objects.get(pk=case.pk)
-        case.created = timezone.now() - 3 * HOUR - timedelta(minutes=1)
-        case.save(update_fields=["created", *clocks.refresh_clocks(case)])
-        cases.append(case)
+        case = open_case(agent, customer, f"Outage {n}", description="Down.", owner=agent)
+        cases.append(backdate(case, 3 * HOUR + timedelta(minutes=1)))
     return cases
 
 
 @pytest.fixture
-def sink(settings):
-    server = SmtpSink().start()
-    use_smtp(settings, server.port)
-    yield server
-    server.stop()
+def sink(smtp_sink):
+    yield smtp_sink
     app.control.purge()  # deliveries enqueued on commit are for no worker of this test
 
 
 def beat_tick(i: int = 0) -> None:
     """What beat's two periodic tasks do: sweep, then re-drive and deliver what is due."""
     sweep.run_sweep()
-    for notice_id in delivery.redrive():
-        delivery.deliver(notice_id)
+    deliver_due_email()
 
 
 def test_two_sweeps_and_redrives_at_once_send_every_notice_once(agent, organization, sink):

@@ -12,14 +12,12 @@ triggers no CSP violation, and the payloads are seen on the pages as text.
 """
 
 import base64
-import socket
 import time
 import uuid
 from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -29,8 +27,9 @@ from cases.models import Case
 from cases.services import handoffs, incidents, promises
 from helpdesk.celery import app
 from notifications import inbound
-from tests.conftest import login
+from tests.helpers import browser_sign_in, desk_url, portal_url, upload
 from tests.security.xss_payloads import pack, payloads
+from tests.smtp import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -73,12 +72,6 @@ AUDIT_DOM = """
 """
 
 
-def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def raw_mail(sender: str, subject: str, body: str, *, files=()) -> bytes:
     """Headers as RFC 2047 encoded words and file names as RFC 2231: once decoded they hold
     whatever a hostile sender put there."""
@@ -119,7 +112,7 @@ def plant(beacon: str, *, agent, manager, customer, organization, support) -> di
     items = payloads(beacon)
     everything = "\n\n".join(items)
     chunks = pack(items, 200)
-    files = [SimpleUploadedFile(f"{p[:150]}.txt", b"x", content_type="text/plain") for p in items]
+    files = [upload(f"{p[:150]}.txt", b"x") for p in items]
 
     # Titles: every payload in some case's title, all in the triage queue.
     titled = [
@@ -224,7 +217,7 @@ def plant(beacon: str, *, agent, manager, customer, organization, support) -> di
             f"/desk/search/?q={hostile_query}",
             "/desk/search/?q=script",
             *[f"/desk/cases/{ref}/" for ref in refs],
-            f"/desk/cases/{titled[0].reference}/",
+            desk_url(titled[0]),
             "/desk/incidents/",
             f"/desk/incidents/{incident.pk}/",
             f"/desk/incidents/new/?cases={full.reference}&cases={titled[0].reference}",
@@ -234,7 +227,7 @@ def plant(beacon: str, *, agent, manager, customer, organization, support) -> di
             f"/reports/audit/?x={hostile_query}",
             "/reports/unowned/",
             "/portal/",
-            f"/portal/cases/{full.reference}/",
+            portal_url(full),
         ],
         "portal": [
             "/portal/",
@@ -339,7 +332,7 @@ def swap_in_new_entries(page, watch, live_server, url, add_entry, problems: list
 def test_no_payload_runs_on_any_page(
     browser, live_server, agent, manager, customer, organization, support
 ):
-    beacon = f"http://127.0.0.1:{unused_port()}/beacon"
+    beacon = f"http://127.0.0.1:{free_port()}/beacon"
     plan = plant(
         beacon,
         agent=agent,
@@ -362,7 +355,7 @@ def test_no_payload_runs_on_any_page(
                 page.set_default_timeout(10_000)
                 watch = Watch(page, beacon)
                 watches.append(watch)
-                login(page, live_server, email)
+                browser_sign_in(page, live_server, email)
                 check_the_watch(page, watch, csp=not bypass_csp)
                 for path in paths:
                     text = visit(page, watch, f"{live_server.url}{path}", problems)
@@ -372,7 +365,7 @@ def test_no_payload_runs_on_any_page(
                         page,
                         watch,
                         live_server,
-                        f"/desk/cases/{full.reference}/",
+                        desk_url(full),
                         lambda: services.add_internal_note(
                             case=full, acting_user=manager, body=everything
                         ),
@@ -383,7 +376,7 @@ def test_no_payload_runs_on_any_page(
                         page,
                         watch,
                         live_server,
-                        f"/portal/cases/{full.reference}/",
+                        portal_url(full),
                         lambda: services.reply_to_customer(
                             case=full, acting_user=manager, body=everything
                         ),

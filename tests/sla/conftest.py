@@ -1,26 +1,13 @@
-"""SLA fixtures: calendars and policies, a frozen clock the test moves (never a sleep),
-cases opened at T0, and the sweep run at a chosen moment."""
+"""SLA fixtures: cases opened at T0 under the shared policies and frozen clock, and the sweep
+run at a chosen moment."""
 
 from datetime import datetime
 
 import pytest
 
-from cases import services
 from cases.models import Case, Priority
-from notifications.sweep import SweepResult, run_sweep
-from tests.sla.seed import T0, create_policies
-
-
-@pytest.fixture
-def policies(db):
-    return create_policies()
-
-
-@pytest.fixture
-def clock(time_machine):
-    """Time stands still at T0 until the test moves it."""
-    time_machine.move_to(T0, tick=False)
-    return time_machine
+from notifications.sweep import SweepResult
+from tests.helpers import fresh, open_case, sweep_at
 
 
 @pytest.fixture
@@ -34,16 +21,15 @@ def make_case(policies, agent, customer, clock):
         owner=agent,
         customer=customer,
     ) -> Case:
-        case = services.open_case(
-            acting_user=agent,
-            customer=customer,
-            title=title,
+        case = open_case(
+            agent,
+            customer,
+            title,
             description="Power supply and battery both fail.",
             priority=priority,
+            owner=owner,
         )
-        if owner is not None:
-            services.take_ownership(case=case, acting_user=owner, expected_version=None)
-        return Case.objects.get(pk=case.pk)
+        return fresh(case)
 
     return make
 
@@ -60,7 +46,6 @@ def sweep(clock):
     """Move the clock to `when` and run the SLA sweep there, as beat would."""
 
     def run(when: datetime) -> SweepResult:
-        clock.move_to(when, tick=False)
-        return run_sweep(now=when)
+        return sweep_at(clock, when)
 
     return run

@@ -1,5 +1,6 @@
 """SLA calendars and policies for the tests, with round numbers that make due times easy
-to read. Used by the `policies` fixtures of tests/sla and tests/notifications."""
+to read. Used by the `policies` fixture of tests/conftest.py and by tests that need them
+at a moment of their own."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta

@@ -19,22 +19,11 @@ from cases.services import promises
 from notifications.models import Notice
 from notifications.sweep import run_sweep
 from tests.factories import ManagerFactory
+from tests.helpers import desk_url, entries, fresh, notices, portal_url
 from tests.sla.seed import HOUR, T0
 
 MINUTE = timedelta(minutes=1)
 SLA_KINDS = (EntryKind.SLA_WARNING, EntryKind.DELAY_NOTICE, EntryKind.SLA_BREACHED)
-
-
-def entries(case, kind):
-    return TimelineEntry.objects.filter(case=case, kind=kind).order_by("pk")
-
-
-def notices(recipient, *, kind, channel=Notice.Channel.EMAIL):
-    return Notice.objects.filter(recipient=recipient, kind=kind, channel=channel)
-
-
-def fresh(case) -> Case:
-    return Case.objects.get(pk=case.pk)
 
 
 # --- the owner is warned, the customer told ------------------------------------------------
@@ -42,12 +31,12 @@ def fresh(case) -> Case:
 
 def test_owner_warned_at_warn_lead(owned_case, agent, customer, sweep, client):
     sweep(T0 + 2 * HOUR - MINUTE)
-    assert not entries(owned_case, EntryKind.SLA_WARNING).exists()
+    assert entries(owned_case, EntryKind.SLA_WARNING) == []
     assert not Notice.objects.filter(kind="sla_warning").exists()
 
     sweep(T0 + 2 * HOUR)
 
-    warning = entries(owned_case, EntryKind.SLA_WARNING).get()
+    [warning] = entries(owned_case, EntryKind.SLA_WARNING)
     assert warning.visibility == Visibility.INTERNAL
     assert warning.data["target"] == SLATarget.FIRST_RESPONSE
     assert warning.data["summary"].startswith(
@@ -60,7 +49,7 @@ def test_owner_warned_at_warn_lead(owned_case, agent, customer, sweep, client):
     assert email.status == Notice.Status.PENDING
     assert "If you do nothing, the customer is told automatically" in email.body
     assert not Notice.objects.filter(recipient=customer).exists()
-    assert not entries(owned_case, EntryKind.DELAY_NOTICE).exists()
+    assert entries(owned_case, EntryKind.DELAY_NOTICE) == []
 
     client.force_login(agent)
     assert warning.data["summary"] in client.get("/desk/notices/").content.decode()
@@ -72,7 +61,7 @@ def test_customer_hears_of_delay_before_breach(owned_case, customer, sweep, clie
 
     sweep(T0 + 3 * HOUR)
 
-    notice = entries(owned_case, EntryKind.DELAY_NOTICE).get()
+    [notice] = entries(owned_case, EntryKind.DELAY_NOTICE)
     assert notice.visibility == Visibility.PUBLIC
     assert notice.created == T0 + 3 * HOUR < due
     assert notice.data["automatic"] is True
@@ -86,10 +75,10 @@ def test_customer_hears_of_delay_before_breach(owned_case, customer, sweep, clie
     assert email.body == notice.body
     assert email.status == Notice.Status.PENDING
     assert email.send_after <= T0 + 3 * HOUR  # goes at once, before the deadline
-    assert not entries(owned_case, EntryKind.SLA_BREACHED).exists()
+    assert entries(owned_case, EntryKind.SLA_BREACHED) == []
 
     client.force_login(customer)
-    page = client.get(f"/portal/cases/{owned_case.reference}/").content.decode()
+    page = client.get(portal_url(owned_case)).content.decode()
     assert "will take longer than we promised" in page
 
 
@@ -114,9 +103,9 @@ def test_no_notice_twice_for_same_due_time(owned_case, agent, customer, sweep):
         Case.objects.filter(pk=owned_case.pk).update(next_sla_check=T0)
         sweep(T0 + minutes * MINUTE)
 
-    assert entries(owned_case, EntryKind.SLA_WARNING).count() == 1
-    assert entries(owned_case, EntryKind.DELAY_NOTICE).count() == 1
-    assert entries(owned_case, EntryKind.SLA_BREACHED).count() == 1
+    assert len(entries(owned_case, EntryKind.SLA_WARNING)) == 1
+    assert len(entries(owned_case, EntryKind.DELAY_NOTICE)) == 1
+    assert len(entries(owned_case, EntryKind.SLA_BREACHED)) == 1
     assert notices(agent, kind="sla_warning").count() == 1
     assert notices(agent, kind="sla_warning", channel=Notice.Channel.IN_APP).count() == 1
     assert notices(customer, kind="delay_notice").count() == 1
@@ -165,7 +154,7 @@ def test_owners_delay_notice_suppresses_automatic_one(owned_case, agent, custome
     [email] = notices(customer, kind="delay_notice")
     assert email.subject == f"[{owned_case.reference}] A delay on your case, and a new estimate"
     assert fresh(owned_case).eta == T0 + 3 * 24 * HOUR
-    breach = entries(owned_case, EntryKind.SLA_BREACHED).get()
+    [breach] = entries(owned_case, EntryKind.SLA_BREACHED)
     assert breach.data["target"] == SLATarget.RESOLUTION
     assert breach.data["customer_told_before"] is True
 
@@ -179,12 +168,12 @@ def test_breach_recorded_with_whether_customer_was_told(make_case, clock, sweep)
     untold = make_case("Nobody said a word")
     sweep(T0 + 8 * HOUR + MINUTE)
 
-    told_breach = entries(told, EntryKind.SLA_BREACHED).get()
+    [told_breach] = entries(told, EntryKind.SLA_BREACHED)
     assert told_breach.visibility == Visibility.INTERNAL
     assert told_breach.data["target"] == SLATarget.FIRST_RESPONSE
     assert told_breach.data["customer_told_before"] is True
     assert told_breach.data["summary"] == "first response target missed"
-    untold_breach = entries(untold, EntryKind.SLA_BREACHED).get()
+    [untold_breach] = entries(untold, EntryKind.SLA_BREACHED)
     assert untold_breach.data["customer_told_before"] is False
     assert untold_breach.data["summary"] == (
         "first response target missed without telling the customer first"
@@ -201,15 +190,16 @@ def test_update_interval_reminds_owner_then_updates_customer(make_case, agent, c
     assert not TimelineEntry.objects.filter(case=case, kind__in=SLA_KINDS).exists()
 
     sweep(T0 + 2 * HOUR + 10 * MINUTE)
-    reminder = entries(case, EntryKind.SLA_WARNING).get()
+    [reminder] = entries(case, EntryKind.SLA_WARNING)
     assert reminder.data["target"] == SLATarget.NEXT_UPDATE
     assert reminder.data["summary"] == f"{case.reference} is due an update to the customer now"
     assert notices(agent, kind="sla_warning", channel=Notice.Channel.IN_APP).count() == 1
-    assert entries(case, EntryKind.SLA_BREACHED).get().data["target"] == SLATarget.NEXT_UPDATE
-    assert not entries(case, EntryKind.DELAY_NOTICE).exists()
+    [breach] = entries(case, EntryKind.SLA_BREACHED)
+    assert breach.data["target"] == SLATarget.NEXT_UPDATE
+    assert entries(case, EntryKind.DELAY_NOTICE) == []
 
     sweep(T0 + 2 * HOUR + 40 * MINUTE)
-    update = entries(case, EntryKind.DELAY_NOTICE).get()
+    [update] = entries(case, EntryKind.DELAY_NOTICE)
     assert update.visibility == Visibility.PUBLIC
     assert update.body.startswith("A short update on your case, as promised.")
     email = notices(customer, kind="delay_notice").get()
@@ -227,7 +217,7 @@ def test_automatic_notice_never_names_a_time_already_past(owned_case, agent, swe
 
     sweep(T0 + 11 * HOUR)  # the promise of 15:00 has passed; resolution is due at 21:00
 
-    notice = entries(owned_case, EntryKind.DELAY_NOTICE).get()
+    [notice] = entries(owned_case, EntryKind.DELAY_NOTICE)
     assert "will take longer than we promised (Mon 3 Mar, 21:00 UTC)" in notice.body
     assert "15:00" not in notice.body
     # The update clock restarts with this notice: the next update is a day from now.
@@ -265,7 +255,7 @@ def test_a_missed_deadline_stays_missed_after_a_pause(owned_case, agent, custome
     counted as missed a second time."""
     sweep(T0 + 11 * HOUR)
     sweep(T0 + 13 * HOUR)
-    breach = entries(owned_case, EntryKind.SLA_BREACHED).filter(data__target="resolution").get()
+    [breach] = entries(owned_case, EntryKind.SLA_BREACHED, data__target="resolution")
     assert breach.data["customer_told_before"] is True
 
     sweep(T0 + 20 * HOUR)
@@ -281,7 +271,7 @@ def test_a_missed_deadline_stays_missed_after_a_pause(owned_case, agent, custome
     assert case.resolution_due == T0 + 12 * HOUR
 
     sweep(T0 + 41 * HOUR)
-    breaches = entries(owned_case, EntryKind.SLA_BREACHED).filter(data__target="resolution")
+    breaches = entries(owned_case, EntryKind.SLA_BREACHED, data__target="resolution")
     assert [b.data["customer_told_before"] for b in breaches] == [True]
 
 
@@ -314,8 +304,8 @@ def test_sweep_query_count_independent_of_quiet_cases(make_case, customer, clock
 
     assert Case.objects.count() == 1002
     assert len(many) == len(few)
-    assert entries(first, EntryKind.SLA_WARNING).count() == 1
-    assert entries(second, EntryKind.SLA_WARNING).count() == 1
+    assert len(entries(first, EntryKind.SLA_WARNING)) == 1
+    assert len(entries(second, EntryKind.SLA_WARNING)) == 1
 
 
 def test_unowned_new_case_warns_managers(make_case, manager, agent, sweep):
@@ -330,7 +320,7 @@ def test_unowned_new_case_warns_managers(make_case, manager, agent, sweep):
     assert {n.recipient for n in warned} == {manager, other_manager}
     emailed = Notice.objects.filter(kind="sla_warning", channel=Notice.Channel.EMAIL)
     assert {n.recipient for n in emailed} == {manager, other_manager}
-    assert entries(case, EntryKind.SLA_WARNING).count() == 1
+    assert len(entries(case, EntryKind.SLA_WARNING)) == 1
 
 
 # --- the desk shows the clocks ---------------------------------------------------------------
@@ -361,7 +351,7 @@ def test_my_cases_ordered_by_time_to_breach(make_case, agent, clock, client):
 
 
 def clocks_on_page(client, case) -> str:
-    html = client.get(f"/desk/cases/{case.reference}/").content.decode()
+    html = client.get(desk_url(case)).content.decode()
     found = re.search(r'data-testid="clocks">(.*?)</dd>', html, re.DOTALL)
     return re.sub(r"\s+", " ", found.group(1))
 
@@ -405,8 +395,8 @@ def test_resuming_after_waiting_on_the_customer_gives_a_full_update_interval(
     sweep(T0 + 5 * HOUR + MINUTE)
     sweep(T0 + 5 * HOUR + 31 * MINUTE)
 
-    assert not entries(case, EntryKind.SLA_BREACHED).exists()
-    assert not entries(case, EntryKind.DELAY_NOTICE).exists()
+    assert entries(case, EntryKind.SLA_BREACHED) == []
+    assert entries(case, EntryKind.DELAY_NOTICE) == []
 
 
 def test_reopening_a_closed_case_does_not_breach_at_once(owned_case, agent, customer, clock, sweep):
@@ -424,8 +414,8 @@ def test_reopening_a_closed_case_does_not_breach_at_once(owned_case, agent, cust
     sweep(T0 + 5 * 24 * HOUR + MINUTE)
 
     assert fresh(owned_case).status == Status.OPEN
-    assert not entries(owned_case, EntryKind.SLA_BREACHED).exists()
-    assert not entries(owned_case, EntryKind.DELAY_NOTICE).exists()
+    assert entries(owned_case, EntryKind.SLA_BREACHED) == []
+    assert entries(owned_case, EntryKind.DELAY_NOTICE) == []
 
 
 def test_cases_waiting_on_the_customer_come_after_running_ones(make_case, agent, clock, client):
