@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from cases import services
@@ -22,9 +21,10 @@ from cases.models import (
     Priority,
     Status,
 )
-from helpdesk.accounts.models import AuditEvent, Department, User
+from helpdesk.accounts.models import AuditEvent, User
 from notifications.models import InboundMessage, Notice
 from tests.factories import AgentFactory, DepartmentFactory
+from tests.helpers import open_case, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,35 +64,18 @@ CASE_PAGE_MEMBER_QUERIES = 10
 CASE_PAGE_OWNER_QUERIES = CASE_PAGE_MEMBER_QUERIES + 4
 
 
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def hardware(db) -> Department:
-    return DepartmentFactory(name="Hardware")
-
-
-@pytest.fixture
-def teammate(hardware) -> User:
-    """An agent of Hardware: works on Hardware's handoffs, does not steer Dana's cases."""
-    return AgentFactory(email="sam@example.test", full_name="Sam Ortiz", departments=[hardware])
-
-
 @pytest.fixture
 def owned_case(agent, customer) -> Case:
     """Alex's laptop at Acme: open, owned by Dana of Support."""
-    case = services.open_case(
-        acting_user=agent,
-        customer=customer,
-        title="Laptop will not power on",
+    return open_case(
+        agent,
+        customer,
+        "Laptop will not power on",
         description="Power supply and battery both fail.",
+        owner=agent,
         priority=Priority.NORMAL,
         identifiers=[services.IdentifierInput("Serial number", "5CD1234XYZ")],
     )
-    return services.take_ownership(case=case, acting_user=agent, expected_version=case.version)
 
 
 # --- Notices ------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -19,16 +18,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.smtp import free_port
+
 pytestmark = pytest.mark.stack
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def stack_env(var_dir: Path, port: int, **extra: str) -> dict[str, str]:

@@ -57,11 +57,8 @@ def test_the_owner_is_not_told_of_their_own_reopening(client, agent, proposed):
     assert "still broken" not in owner_notices(client, agent)
 
 
-def test_the_customer_reads_what_a_department_finished(client, customer, agent):
-    from tests.factories import AgentFactory, DepartmentFactory
-
-    hardware = DepartmentFactory(name="Hardware")
-    technician = AgentFactory(full_name="Ria Shah", departments=[hardware])
+def test_the_customer_reads_what_a_department_finished(client, customer, agent, hardware, hw_agent):
+    technician = hw_agent
     case = services.report_case(acting_user=customer, title="Laptop dead", description="No power.")
     case = services.take_ownership(case=case, acting_user=agent, expected_version=case.version)
     handoff = services.request_handoff(
