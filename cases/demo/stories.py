@@ -22,6 +22,11 @@ def _backdate(case, *, hours: float) -> None:
     case.save(update_fields=["created", *fields])
 
 
+def _tomorrow_at(hour: int):
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    return tomorrow.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
 # --- demo cases: the stories of DESIGN.md ------------------------------------------------
 
 
@@ -199,7 +204,10 @@ def seed_cases(people: dict[str, User]) -> None:
 
     seed_outage(people)
 
-    # The delay: an urgent case close to its deadline, and one already past it.
+    # The delay, told the way the product means it: the customer hears before the deadline.
+    # The owner of the payment case has already written with a new estimate; the VPN case's
+    # first response is due soon, and the sweep tells its customer automatically on its
+    # first run (`make run` starts it), before the deadline passes.
     title = "Card payments fail at checkout"
     if _story(title, customer) is None:
         case = services.open_case(
@@ -217,6 +225,15 @@ def seed_cases(people: dict[str, User]) -> None:
             body="We see the timeouts too and are working with the payment provider.",
         )
         _backdate(case, hours=7.25)
+        services.send_delay_notice(
+            case=case,
+            acting_user=agent,
+            message=(
+                "The payment provider needs until tomorrow morning to replace the failing "
+                "gateway. Until then, payments by bank transfer and PayPal work as usual."
+            ),
+            new_eta=_tomorrow_at(10),
+        )
     title = "Branch office VPN is down"
     if _story(title, other) is None:
         case = services.open_case(
@@ -227,7 +244,8 @@ def seed_cases(people: dict[str, User]) -> None:
             priority=Priority.URGENT,
         )
         services.take_ownership(case=case, acting_user=manager, expected_version=None)
-        _backdate(case, hours=1.5)
+        # First response due in 25 minutes: inside the window where the customer is told.
+        _backdate(case, hours=35 / 60)
 
     for who, title, description, priority in [
         (customer, "Invoice PDF will not open", "The invoice for October shows a blank page.",
