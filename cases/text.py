@@ -1,8 +1,10 @@
 """Text: user-written Markdown rendered, then cleaned with nh3 so only safe HTML remains;
-and how a moment is written to a customer."""
+the same Markdown as plain text for emails; and how a moment is written to a customer."""
 
+import re
 import threading
 from datetime import datetime
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -57,3 +59,89 @@ def say_when(moment: datetime | None) -> str:
     if moment is None:
         return "soon"
     return date_format(timezone.localtime(moment), "D j M, H:i T")
+
+
+def markdown_to_plain(text: str) -> str:
+    """Markdown → the plain text of an email's text part: no `**`, no `[x](url)`; a link
+    reads "words (address)", a list item "- item", a quote "> line"."""
+    if not text:
+        return ""
+    reader = _PlainText()
+    reader.feed(render_markdown(text))
+    reader.close()
+    return reader.text()
+
+
+class _PlainText(HTMLParser):
+    BLOCKS = {"p", "pre", "blockquote", "ul", "ol", "table", "h3", "h4", "h5", "h6", "hr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.quote = self.pre = self.cells = 0
+        self.lists: list[list] = []  # per open list: [ordered, next number]
+        self.href: str | None = None
+        self.link_text: list[str] = []
+        self.line_start = True
+
+    def _break(self, blank: bool = False) -> None:
+        self.out.append("\n\n" if blank else "\n")
+        self.out.append("> " * self.quote)
+        self.line_start = True
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS and not self.lists:
+            self._break(blank=True)
+        if tag == "blockquote":
+            self.quote += 1
+        elif tag == "pre":
+            self.pre += 1
+        elif tag in ("ul", "ol"):
+            self.lists.append([tag == "ol", 1])
+        elif tag == "li" and self.lists:
+            self._break()
+            ordered, number = self.lists[-1]
+            self.out.append("  " * (len(self.lists) - 1) + (f"{number}. " if ordered else "- "))
+            self.lists[-1][1] += 1
+        elif tag in ("br", "tr"):
+            self._break()
+            self.cells = 0
+        elif tag in ("td", "th"):
+            if self.cells:
+                while self.out and self.out[-1].isspace():
+                    self.out.pop()
+                self.out.append(" | ")
+                self.line_start = True
+            self.cells += 1
+        elif tag == "hr":
+            self.out.append("---")
+        elif tag == "a":
+            self.href = dict(attrs).get("href") or ""
+            self.link_text = []
+
+    def handle_endtag(self, tag):
+        if tag == "blockquote":
+            self.quote = max(self.quote - 1, 0)
+        elif tag == "pre":
+            self.pre = max(self.pre - 1, 0)
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        elif tag == "a" and self.href is not None:
+            words, href = "".join(self.link_text), self.href
+            self.href = None
+            shown = href.removeprefix("mailto:")
+            self.out.append(words if not href or words in (href, shown) else f"{words} ({shown})")
+
+    def handle_data(self, data):
+        if not self.pre:
+            data = re.sub(r"\s+", " ", data)
+            if self.line_start:
+                data = data.lstrip()
+            if not data:
+                return
+        (self.link_text if self.href is not None else self.out).append(data)
+        self.line_start = False
+
+    def text(self) -> str:
+        lines = [line.rstrip() for line in "".join(self.out).split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -18,7 +18,8 @@ from django.db.models import F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from notifications import addresses
+from notifications import addresses, letter
+from notifications.letter import Letter
 from notifications.models import Notice
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,11 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def _claim(notice_ids: list[int], now) -> list[list[Notice]]:
+def _claim(notice_ids: list[int], now) -> list[Letter]:
     """Lock the notices and every waiting sibling for the same case and recipient, and
-    mark them sending under a lease. Returns one group per email, its primary first."""
+    mark them sending under a lease. Returns one letter per email, rebuilt from the case
+    as it is now (`notifications.letter`); what the case has moved past is marked
+    overtaken and never leaves."""
     wanted = Notice.objects.filter(pk__in=notice_ids).values_list("pk", "case_id", "recipient_id")
     match = Q()
     for pk, case_id, recipient_id in wanted:
@@ -46,7 +49,7 @@ def _claim(notice_ids: list[int], now) -> list[list[Notice]]:
             # Lock the notices only: their recipient and case rows are read, not claimed
             # (and PostgreSQL refuses FOR UPDATE on the nullable side of the case join).
             Notice.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "case")
+            .select_related("recipient", "case", "entry")
             .filter(match, channel=Notice.Channel.EMAIL, status=Notice.Status.PENDING)
             .filter(send_after__lte=now)
             .order_by("created", "pk")
@@ -55,44 +58,45 @@ def _claim(notice_ids: list[int], now) -> list[list[Notice]]:
         for notice in rows:
             key = (notice.case_id, notice.recipient_id) if notice.case_id else (None, notice.pk)
             groups.setdefault(key, []).append(notice)
-        batches = list(groups.values())
-        if not batches:
+        letters = [letter.compose(batch) for batch in groups.values()]
+        for dropped, reason in (item for each in letters for item in each.overtaken):
+            dropped.status, dropped.not_sent_because = Notice.Status.OVERTAKEN, reason
+            dropped.save(update_fields=["status", "not_sent_because"])
+        letters = [each for each in letters if each.notices]
+        if not letters:
             return []
         lease = now + timedelta(seconds=settings.NOTICE_LEASE_SECONDS)
-        ids = [item.pk for batch in batches for item in batch]
+        ids = [item.pk for each in letters for item in each.notices]
         Notice.objects.filter(pk__in=ids).update(
             status=Notice.Status.SENDING,
             lease_until=lease,
             attempts=F("attempts") + 1,
             message_id=DbCase(
                 *(
-                    When(pk__in=[item.pk for item in batch], then=Value(message_id(batch[0])))
-                    for batch in batches
+                    When(
+                        pk__in=[item.pk for item in each.notices],
+                        then=Value(message_id(each.primary)),
+                    )
+                    for each in letters
                 ),
                 default=Value(""),
             ),
         )
-        for batch in batches:
-            for item in batch:
+        for each in letters:
+            for item in each.notices:
                 item.status, item.lease_until = Notice.Status.SENDING, lease
                 item.attempts += 1
-                item.message_id = message_id(batch[0])
-        return batches
+                item.message_id = message_id(each.primary)
+        return letters
 
 
-def _build(batch: list[Notice]) -> EmailMultiAlternatives:
-    primary = batch[0]
+def _build(mail: Letter) -> EmailMultiAlternatives:
+    primary = mail.primary
     case = primary.case
-    if len(batch) == 1:
-        subject = primary.subject
-    elif primary.recipient.is_agent:
-        subject = f"[{case.reference}] {len(batch)} notices: {case.title}"
-    else:
-        subject = f"[{case.reference}] {len(batch)} updates on your case: {case.title}"
-    if case is not None and f"[{case.reference}]" not in subject:
-        subject = f"[{case.reference}] {subject}"
     context = {
-        "notices": batch,
+        "parts": mail.parts(),
+        "lead": mail.lead,
+        "greet": mail.greets(),
         "case": case,
         "recipient": primary.recipient,
         "case_url": _case_url(primary),
@@ -102,7 +106,7 @@ def _build(batch: list[Notice]) -> EmailMultiAlternatives:
         headers["In-Reply-To"] = addresses.thread_id(case.pk)
         headers["References"] = addresses.thread_id(case.pk)
     email = EmailMultiAlternatives(
-        subject=subject,
+        subject=mail.subject(),
         body=render_to_string("email/notice.txt", context),
         to=[primary.recipient.email],
         headers=headers,
@@ -138,27 +142,27 @@ def deliver_many(notice_ids: list[int]) -> int:
     """Send these notices, each merged with its waiting siblings, over one connection to
     the mail server. Returns how many notices were sent; a failed email is retried later
     without holding back the others."""
-    batches = _claim(notice_ids, timezone.now())
-    if not batches:
+    letters = _claim(notice_ids, timezone.now())
+    if not letters:
         return 0
     sent: list[list[Notice]] = []
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
     except Exception as exc:  # the mail server is away: every email waits its backoff
-        for batch in batches:
-            _release_failed(batch, exc)
-        log.warning("Notices %s not delivered: %s", [b[0].pk for b in batches], exc)
+        for each in letters:
+            _release_failed(each.notices, exc)
+        log.warning("Notices %s not delivered: %s", [each.primary.pk for each in letters], exc)
         return 0
     try:
-        for batch in batches:
+        for each in letters:
             try:
-                connection.send_messages([_build(batch)])
+                connection.send_messages([_build(each)])
             except Exception as exc:
-                _release_failed(batch, exc)
-                log.warning("Notice %s not delivered: %s", batch[0].pk, exc)
+                _release_failed(each.notices, exc)
+                log.warning("Notice %s not delivered: %s", each.primary.pk, exc)
             else:
-                sent.append(batch)
+                sent.append(each.notices)
     finally:
         connection.close()
     if sent:

@@ -59,10 +59,19 @@ class Notice(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        OVERTAKEN = "overtaken", "Not sent: overtaken before it left"
 
     recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notices")
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    entry = models.ForeignKey(
+        "cases.TimelineEntry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The timeline entry this message tells the customer about.",
     )
     kind = models.CharField(max_length=40, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -90,6 +99,9 @@ class Notice(models.Model):
         help_text="Sent as part of another notice's message (the one-voice throttle).",
     )
     message_id = models.CharField(max_length=255, blank=True)
+    not_sent_because = models.CharField(
+        max_length=255, blank=True, help_text="Why an overtaken update never left."
+    )
 
     objects = NoticeQuerySet.as_manager()
 

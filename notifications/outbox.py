@@ -71,11 +71,14 @@ def notify_by_email(
     throttle: bool = False,
     claimed: bool = False,
     urgent: bool = False,
+    entry=None,
 ) -> Notice | None:
     """Queue an email; with `throttle` (every message to a customer), one voice applies:
     at most one email per case and recipient per CUSTOMER_EMAIL_THROTTLE, later updates
     inside the window wait and are merged into one message. Customers who chose the daily
-    digest get routine updates at DIGEST_HOUR; `urgent` ones (delay notices) go at once."""
+    digest get routine updates at DIGEST_HOUR; `urgent` ones (delay notices) go at once.
+    `entry`: the timeline entry the message is about, so that delivery can tell whether
+    the case has moved past it by the time the email leaves."""
     now = timezone.now()
     send_after = now
     if throttle and case is not None and not urgent:
@@ -89,6 +92,7 @@ def notify_by_email(
         claimed=claimed,
         recipient=recipient,
         case=case,
+        entry=entry,
         kind=kind,
         channel=Notice.Channel.EMAIL,
         subject=subject[:255],

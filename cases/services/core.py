@@ -168,6 +168,7 @@ def email_customer(
         subject=f"[{case.reference}] {subject}",
         body=entry.body,
         key=f"case:{case.pk}:entry:{entry.pk}:{case.customer_id}",
+        entry=entry,
         throttle=True,
         urgent=urgent,
         claimed=claimed,

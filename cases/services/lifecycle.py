@@ -16,6 +16,11 @@ from cases.services.transitions import move, status_entry
 from helpdesk.accounts.models import User
 from notifications.models import Notice
 
+CLOSED_AFTER_PROPOSAL = (
+    "We closed your case after proposing a fix. If it is still not fixed, reply and it "
+    "reopens with the same owner."
+)
+
 
 @transaction.atomic
 def change_priority(
@@ -170,7 +175,8 @@ def close_case(*, case: Case, acting_user: User, reason: str, expected_version: 
 
     Who: the owner or a manager. A reason is required unless the customer was asked to
     confirm already. Open handoffs are cancelled (a `handoff` cancelled entry each): no
-    department keeps working on a closed case. Writes: `status_change` to closed (public).
+    department keeps working on a closed case. Writes: `status_change` to closed (public),
+    and tells the customer by email with the reason.
     """
     case = lock_case(case, expected_version, acting_user, "close")
     reason = reason.strip()
@@ -179,7 +185,10 @@ def close_case(*, case: Case, acting_user: User, reason: str, expected_version: 
     _cancel_handoffs(case, acting_user, "Cancelled: the case was closed.")
     old = move(case, Status.CLOSED)
     touch(case, fields=["status", "closed_at"])
-    status_entry(case, actor=acting_user, old=old, new=case.status, body=reason)
+    entry = status_entry(
+        case, actor=acting_user, old=old, new=case.status, body=reason or CLOSED_AFTER_PROPOSAL
+    )
+    email_customer(case, entry, f"Your case is closed: {case.title}")
     return case
 
 

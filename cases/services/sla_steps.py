@@ -144,11 +144,8 @@ def _warn_staff(case: Case, target: str, due: datetime, now: datetime, quiet_sin
         subject = f"{case.reference} missed its {TARGET_WORDS[target]} target ({say_when(due)})"
         body = "Tell the customer where it stands and when it will be done, or resolve it."
     else:
-        left = int((due - now).total_seconds() // 60)
-        subject = (
-            f"{case.reference} will miss its {TARGET_WORDS[target]} target at {say_when(due)} "
-            f"(in {left // 60}h {left % 60:02d}m)"
-        )
+        # A moment, never "in 0h 43m": the words are read later than they are written.
+        subject = f"{case.reference} will miss its {TARGET_WORDS[target]} target at {say_when(due)}"
         body = (
             "Tell the customer about the delay, or resolve it. If you do nothing, the "
             "customer is told automatically before the deadline."

@@ -60,6 +60,8 @@ def context(case, closed_case, settings) -> Context:
         reply_address=reply_address(case.pk),
         closed_case_id=closed_case.pk,
         closed_reference=closed_case.reference,
-        closed_notice_id=closed_case.notices.filter(channel=Notice.Channel.EMAIL).get().pk,
+        closed_notice_id=closed_case.notices.get(
+            channel=Notice.Channel.EMAIL, kind=Notice.Kind.AGENT_REPLY
+        ).pk,
         domain=settings.MESSAGE_ID_DOMAIN,
     )

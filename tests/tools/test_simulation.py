@@ -62,6 +62,7 @@ def test_the_command_prints_the_report_and_writes_json_and_charts(tmp_path, sett
     assert "baseline: 0.2 weeks at 12 cases a day simulated in" in report
     assert re.search(r"surprise rate\s+(0%|—)\s", report)
     assert re.search(r"emails outside the owner's voice\s+0\s+[1-9]", report)
+    assert re.search(r"updates overtaken before they left \(not sent\)\s+\d+\s+\d+", report)
     written = json.loads((tmp_path / "sim" / "normal-seed3.json").read_text())
     assert written["cases"] > 5 and written["ticks"][0][1:] == [0, 0, 0]
     assert (tmp_path / "sim" / "baseline-seed3-ticks.svg").read_text().startswith("<svg")

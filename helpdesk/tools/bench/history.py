@@ -102,9 +102,9 @@ def ratings_and_emails(cursor, params: dict) -> None:
     cursor.execute(
         "INSERT INTO notifications_notice (recipient_id, case_id, kind, channel, subject, "
         "body, idempotency_key, status, attempts, last_error, created, send_after, "
-        "sent_at, message_id) SELECT %(customer)s, id, 'agent_reply', 'email', 'Reply', "
-        "'', 'bench:' || id, 'sent', 1, '', created + interval '3 hours', "
-        "created + interval '3 hours', created + interval '3 hours', '' "
+        "sent_at, message_id, not_sent_because) SELECT %(customer)s, id, 'agent_reply', "
+        "'email', 'Reply', '', 'bench:' || id, 'sent', 1, '', created + interval '3 hours', "
+        "created + interval '3 hours', created + interval '3 hours', '', '' "
         "FROM cases_case WHERE id BETWEEN %(first)s AND %(last)s AND id %% 4 = 0",
         params,
     )

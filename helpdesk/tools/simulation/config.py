@@ -51,6 +51,7 @@ class Outcome:
     promises_kept_share: float | None = None
     emails_per_case: dict = field(default_factory=dict)
     emails_outside_owner_voice: int = 0
+    updates_overtaken: int = 0
     close_questions_per_case: dict = field(default_factory=dict)
     reopen_rate: float | None = None
     closed_by_confirmation: int = 0

@@ -35,9 +35,12 @@ def measure(outcome: Outcome, *, baseline: bool, end: datetime) -> None:
         if settled.exists()
         else None
     )
-    to_customers = Notice.objects.filter(
+    written = Notice.objects.filter(
         channel=Notice.Channel.EMAIL, recipient__role=User.Role.CUSTOMER
     )
+    # An update the case moved past before it left never reaches the customer.
+    outcome.updates_overtaken = written.filter(status=Notice.Status.OVERTAKEN).count()
+    to_customers = written.exclude(status=Notice.Status.OVERTAKEN)
     per_case = dict.fromkeys(cases.values_list("pk", flat=True), 0)
     for case_id in to_customers.values_list("case_id", flat=True):
         if case_id in per_case:

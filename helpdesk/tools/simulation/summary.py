@@ -28,6 +28,7 @@ ROWS = [
     ("promises made / kept", lambda o: f"{o.promises} / {percent(o.promises_kept_share)}"),
     ("customer emails per case p50 / p90 / max", lambda o: spread_cell(o.emails_per_case)),
     ("emails outside the owner's voice", lambda o: o.emails_outside_owner_voice),
+    ("updates overtaken before they left (not sent)", lambda o: o.updates_overtaken),
     ('"can I close it?" per case p50 / p90 / max',
      lambda o: spread_cell(o.close_questions_per_case)),
     ("reopen rate", lambda o: percent(o.reopen_rate)),
