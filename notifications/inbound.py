@@ -1,10 +1,12 @@
 """Inbound email: every way in (command, IMAP, HTTP) hands raw bytes to `receive`.
 
-1. The raw message is stored first, under a unique (mailbox, Message-ID): a redelivery is
-   a no-op, and nothing received is ever lost.
+1. The raw message is stored first, under a unique (mailbox, Message-ID, content hash): a
+   redelivery is a no-op, a different message reusing an ID is its own message, and
+   nothing received is ever lost.
 2. It is parsed with the standard library (policy `default`) within configured limits
    (size, parts, nesting); anything that cannot be handled is quarantined with its reason.
-3. Auto-replies and bounces are recorded and never answered; they never reopen a case.
+3. Auto-replies and bounces (`notifications.automatic`) are recorded, listed for agents
+   with the reason, and never answered; they never reopen a case.
 4. The sender is found (a known customer, or a new customer of the organisation owning
    the sender's mail domain); strangers are quarantined for an agent to accept or reject.
 5. Threading, in order: In-Reply-To/References to a Message-ID we sent; the signed reply
@@ -31,6 +33,7 @@ from cases import services
 from cases.models import Case, Status, parse_reference
 from helpdesk.accounts.models import Organization, User
 from notifications import addresses, mail_parsing
+from notifications.automatic import why_automatic
 from notifications.mail_parsing import Parsed, Quarantine
 from notifications.models import InboundMessage, Notice
 
@@ -49,14 +52,28 @@ HANDLED = {
 
 
 def receive(raw: bytes, *, mailbox: str = "default") -> InboundMessage:
-    """Store the raw message once, then handle it. Safe to call again with the same mail."""
+    """Store the raw message once, then handle it. Safe to call again with the same mail.
+
+    A redelivery is the same Message-ID with the same content: it finds the stored row.
+    A different message that reuses a known Message-ID (a resent copy, a broken client)
+    is stored and handled as its own, with the earlier message recorded on it.
+    """
     headers = BytesHeaderParser(policy=policy.default).parsebytes(raw[: 256 * 1024])
     message_id = _message_id(headers, raw)
+    digest = content_hash(raw)
+    earlier = (
+        InboundMessage.objects.filter(mailbox=mailbox, message_id=message_id)
+        .exclude(content_sha256=digest)
+        .order_by("pk")
+        .first()
+    )
     try:
         with transaction.atomic():
             stored = InboundMessage(
                 mailbox=mailbox,
                 message_id=message_id,
+                content_sha256=digest,
+                reuses_message_id_of=earlier,
                 size=len(raw),
                 sender=mail_parsing.header(headers, "From")[:320],
                 subject=mail_parsing.header(headers, "Subject")[:500],
@@ -65,13 +82,37 @@ def receive(raw: bytes, *, mailbox: str = "default") -> InboundMessage:
             stored.save()
     except IntegrityError:
         stored.raw.delete(save=False)  # the copy of a redelivery; the first one is kept
-        existing = InboundMessage.objects.get(mailbox=mailbox, message_id=message_id)
+        existing = InboundMessage.objects.get(
+            mailbox=mailbox, message_id=message_id, content_sha256=digest
+        )
         if existing.status == InboundMessage.Status.RECEIVED:
             # Stored, but its handling never finished (the process died): finish it now.
             process(existing)
+        existing.redelivered = True
         return existing
     process(stored)
     return stored
+
+
+# What makes two deliveries the same message: what its author wrote, not the trace each
+# relay adds on the way (Received, Return-Path, Delivered-To, authentication results).
+IDENTITY_HEADERS = (
+    "from", "sender", "to", "cc", "subject", "date", "message-id", "in-reply-to",
+    "references", "mime-version", "content-type", "content-transfer-encoding",
+)  # fmt: skip
+
+
+def content_hash(raw: bytes) -> str:
+    """The SHA-256 of a message's own headers (and any Resent-* ones) and its body."""
+    head, _blank, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    kept = []
+    for name, value in BytesHeaderParser(policy=policy.compat32).parsebytes(head + b"\n\n").items():
+        lowered = name.lower()
+        if lowered in IDENTITY_HEADERS or lowered.startswith("resent-"):
+            kept.append(f"{lowered}:{' '.join(str(value).split())}")
+    digest = hashlib.sha256("\n".join(sorted(kept)).encode("utf-8", "surrogateescape"))
+    digest.update(b"\n\n" + body)
+    return digest.hexdigest()
 
 
 def _message_id(headers, raw: bytes) -> str:
@@ -99,7 +140,9 @@ def process(stored: InboundMessage, *, as_customer: User | None = None) -> Inbou
                 .values_list("status", flat=True)
                 .get(pk=stored.pk)
             )
-            if status in HANDLED:
+            # An ignored auto-reply may still be read as a customer's mail by an agent.
+            reread = status == InboundMessage.Status.IGNORED and as_customer is not None
+            if status in HANDLED and not reread:
                 stored.refresh_from_db()
                 return stored
             _handle(stored, as_customer=as_customer)
@@ -127,15 +170,13 @@ def _handle(stored: InboundMessage, *, as_customer: User | None = None) -> None:
             f"Too large: {stored.size:,} bytes (the limit is {settings.INBOUND_MAX_BYTES:,})."
         )
     message, parsed = read(stored)
-    if as_customer is None and mail_parsing.is_automatic(message, parsed.sender):
-        case = _thread(message, parsed, customer=None)
-        finish(
-            stored,
-            InboundMessage.Status.IGNORED,
-            "Auto-reply or delivery report: recorded, not answered.",
-            case=case,
-        )
-        return
+    if as_customer is None:
+        known = User.objects.filter(email__iexact=parsed.sender, is_active=True).exists()
+        reason = why_automatic(message, parsed.sender, known_sender=known)
+        if reason:
+            case = _thread(message, parsed, customer=None)
+            finish(stored, InboundMessage.Status.IGNORED, reason, case=case)
+            return
     customer = as_customer or _customer_for(parsed)
     case = _thread(message, parsed, customer=customer)
     if case is not None:
@@ -241,4 +282,12 @@ def _candidates(message: EmailMessage, parsed: Parsed):
             yield number
 
 
-__all__ = ["Status", "finish", "organization_for_domain", "process", "read", "receive"]
+__all__ = [
+    "Status",
+    "content_hash",
+    "finish",
+    "organization_for_domain",
+    "process",
+    "read",
+    "receive",
+]

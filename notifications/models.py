@@ -132,19 +132,31 @@ class Notice(models.Model):
 class InboundMessage(models.Model):
     """A received email, stored raw before anything else happens to it.
 
-    The unique (mailbox, message_id) makes a redelivery a no-op; a message that cannot be
-    handled waits in quarantine with its reason and its raw source, never dropped.
+    The unique (mailbox, message_id, content_sha256) makes a redelivery a no-op while a
+    different message reusing an ID is kept as its own; a message that cannot be handled
+    waits in quarantine with its reason and its raw source, never dropped.
     """
 
     class Status(models.TextChoices):
         RECEIVED = "received", "Received"
         PROCESSED = "processed", "Added to a case"
-        IGNORED = "ignored", "Auto-reply or bounce (recorded, not answered)"
+        IGNORED = "ignored", "Ignored: a machine's mail (recorded, not answered)"
         QUARANTINED = "quarantined", "Quarantined"
         REJECTED = "rejected", "Rejected"
 
     mailbox = models.CharField(max_length=200, default="default")
     message_id = models.CharField(max_length=998)
+    content_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="The message's own headers and body, hashed."
+    )
+    reuses_message_id_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An earlier, different message with the same Message-ID.",
+    )
     raw = models.FileField(upload_to="inbound/%Y/%m/", max_length=255)
     size = models.PositiveBigIntegerField()
     sender = models.CharField(max_length=320, blank=True)
@@ -165,7 +177,8 @@ class InboundMessage(models.Model):
         ordering = ["-received", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["mailbox", "message_id"], name="inbound_message_once_per_mailbox"
+                fields=["mailbox", "message_id", "content_sha256"],
+                name="inbound_message_once_per_mailbox",
             ),
         ]
         indexes = [
@@ -173,6 +186,11 @@ class InboundMessage(models.Model):
                 fields=["-received"],
                 name="inbound_quarantine_idx",
                 condition=models.Q(status="quarantined"),
+            ),
+            models.Index(
+                fields=["-received"],
+                name="inbound_ignored_idx",
+                condition=models.Q(status="ignored"),
             ),
         ]
 

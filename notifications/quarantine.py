@@ -1,8 +1,9 @@
-"""What an agent decides for mail waiting in the quarantine (/desk/mail/), after reading it.
+"""What an agent decides for mail waiting in the quarantine (/desk/mail/), or ignored as a
+machine's (/desk/mail/?show=ignored), after reading it.
 
-- `accept`: the sender becomes a customer of an organisation, or the message is read as
-  an existing customer's; then it is handled like any mail (a new case, or the case it
-  continues).
+- `accept`: the sender becomes a customer of an organisation (at the address the agent
+  gives when the sender's cannot be read), or the message is read as an existing
+  customer's; then it is handled like any mail (a new case, or the case it continues).
 - `add_to_case`: the message goes onto a case the agent names, as an internal note saying
   who sent it (a stranger's words are never put in the case customer's mouth).
 - `reject`: kept, never answered.
@@ -12,6 +13,9 @@ that still cannot be handled stays waiting with its new reason.
 """
 
 from email.utils import parseaddr
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from cases import services
 from cases.models import Case
@@ -37,16 +41,25 @@ def accept(
     acting_user: User,
     organization: Organization | None = None,
     customer: User | None = None,
-) -> None:
-    """Read the message as `customer`'s, or as a new customer of `organization`."""
+    address: str = "",
+    name: str = "",
+) -> User:
+    """Read the message as `customer`'s, or as a new customer of `organization` (at
+    `address` with `name` when the sender's cannot be read, or to correct them).
+    Returns the customer whose mail it now is."""
     require_agent(acting_user)
     if customer is None:
-        name, address = sender_of(stored)
+        sender_name, sender_address = sender_of(stored)
+        address, name = (address.strip().lower() or sender_address), (name.strip() or sender_name)
         if organization is None or not address:
             raise services.CaseError(
-                "The sender's address cannot be read: choose the customer who sent it, "
-                "or add it to a case."
+                "The sender's address cannot be read: choose the customer who sent it, or "
+                "give the new customer's address and organisation."
             )
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise services.CaseError(f"{address} is not an email address.") from None
         customer = User.objects.filter(email__iexact=address).first()
         if customer is None:
             customer = User.objects.create_user(
@@ -58,6 +71,7 @@ def accept(
     if not (customer.is_active and customer.is_customer):
         raise services.CaseError(f"{customer.email} is not an active customer.")
     inbound.process(stored, as_customer=customer)
+    return customer
 
 
 def add_to_case(stored: InboundMessage, *, case: Case, acting_user: User) -> None:

@@ -1,5 +1,5 @@
-"""Reads of the notifications app for the desk: an agent's notices and the mail
-quarantine. Each is one or two queries whatever the number of rows."""
+"""Reads of the notifications app for the desk: an agent's notices, the mail
+quarantine and the ignored mail. Each is one or two queries whatever the number of rows."""
 
 from dataclasses import dataclass, field
 
@@ -29,6 +29,16 @@ def quarantined_mail() -> QuerySet:
     """Mail waiting for a person (strangers, unreadable messages), newest first."""
     return InboundMessage.objects.filter(status=InboundMessage.Status.QUARANTINED).order_by(
         "-received", "-pk"
+    )
+
+
+def ignored_mail() -> QuerySet:
+    """Machines' mail (auto-replies, bounces, mass mail), newest first, with the case it
+    was recorded against."""
+    return (
+        InboundMessage.objects.filter(status=InboundMessage.Status.IGNORED)
+        .select_related("case")
+        .order_by("-received", "-pk")
     )
 
 

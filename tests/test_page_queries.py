@@ -48,8 +48,9 @@ INCIDENT_LIST_QUERIES = 4
 # The incident; linked-case count, the organisations it affects, the page of linked
 # cases (with customer, organisation, owner, department); the updates with authors.
 INCIDENT_PAGE_QUERIES = 7
-# The quarantined messages' count and their page (a message is decided on its own page).
-QUARANTINE_QUERIES = 4
+# The listed messages' count and their page (a message is decided on its own page), the
+# other tab's count.
+QUARANTINE_QUERIES = 5
 # The matching agents, their departments.
 AGENT_PICKER_QUERIES = 4
 # The events' count; the filter form's departments and active agents; the page of events
@@ -281,7 +282,8 @@ def test_incident_page_query_count_is_flat(agent, busy_incident, django_assert_n
 
 @pytest.fixture
 def mail(request, organization, other_organization) -> int:
-    """`n` messages, oldest first: three in four quarantined, the others added to cases."""
+    """`n` messages, oldest first: of every four, two quarantined, one ignored (an
+    auto-reply), one added to a case."""
     n = request.param
     now = timezone.now()
     InboundMessage.objects.bulk_create(
@@ -291,8 +293,15 @@ def mail(request, organization, other_organization) -> int:
             size=1024,
             sender=f"stranger{i}@mail.example",
             subject=f"Printer {i} will not connect",
-            status=InboundMessage.Status.QUARANTINED if i % 4 else InboundMessage.Status.PROCESSED,
-            reason=f"Unknown sender stranger{i}@mail.example" if i % 4 else "",
+            status=[
+                InboundMessage.Status.PROCESSED,
+                InboundMessage.Status.QUARANTINED,
+                InboundMessage.Status.QUARANTINED,
+                InboundMessage.Status.IGNORED,
+            ][i % 4],
+            reason=["", "Unknown sender", "Unknown sender", "Auto-reply (X-Autoreply: yes)."][
+                i % 4
+            ],
             received=now - timedelta(minutes=n - i),
         )
         for i in range(n)
@@ -302,7 +311,7 @@ def mail(request, organization, other_organization) -> int:
 
 @pytest.mark.parametrize("mail", SIZES, indirect=True)
 def test_quarantine_query_count_is_flat(agent, mail, django_assert_num_queries):
-    waiting = [i for i in range(mail) if i % 4]
+    waiting = [i for i in range(mail) if i % 4 in (1, 2)]
     client = signed_in(agent)
 
     with django_assert_num_queries(QUARANTINE_QUERIES):
@@ -312,6 +321,20 @@ def test_quarantine_query_count_is_flat(agent, mail, django_assert_num_queries):
     assert f"Printer {waiting[-1]} will not connect<" in response.text  # the newest first
     assert "Printer 0 will not connect" not in response.text  # added to a case already
     assert response.text.count(">Read and decide</a>") == min(len(waiting), 50)
+
+
+@pytest.mark.parametrize("mail", SIZES, indirect=True)
+def test_ignored_mail_query_count_is_flat(agent, mail, django_assert_num_queries):
+    ignored = [i for i in range(mail) if i % 4 == 3]
+    client = signed_in(agent)
+
+    with django_assert_num_queries(QUARANTINE_QUERIES):
+        response = client.get("/desk/mail/?show=ignored")
+
+    assert response.status_code == 200
+    assert f"Printer {ignored[-1]} will not connect<" in response.text  # the newest first
+    assert response.text.count("Auto-reply (X-Autoreply: yes).") == min(len(ignored), 50)
+    assert f'data-testid="count-ignored">{len(ignored)}<' in response.text
 
 
 # --- The agent picker ---------------------------------------------------------------

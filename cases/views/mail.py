@@ -19,17 +19,27 @@ from notifications import inbound, quarantine, selectors
 from notifications.models import InboundMessage
 
 DECISIONS = ("accept", "add", "retry", "reject")
+# What an agent may still decide for mail in each state: ignored mail can be read as a
+# customer's after all, or put on a case.
+OPEN_DECISIONS = {
+    InboundMessage.Status.QUARANTINED: DECISIONS,
+    InboundMessage.Status.IGNORED: ("accept", "add"),
+}
 
 
 @agent_required
 @require_GET
 def quarantine_list(request: HttpRequest) -> HttpResponse:
-    context = {
-        "messages_page": Paginator(selectors.quarantined_mail(), 50).get_page(
-            request.GET.get("page")
-        ),
-        "nav": "mail",
-    }
+    """Mail waiting for a decision, or (`?show=ignored`) the machines' mail we recorded
+    without answering: both listed with their reasons, nothing out of view."""
+    ignored = request.GET.get("show") == "ignored"
+    found = selectors.ignored_mail() if ignored else selectors.quarantined_mail()
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    other = selectors.quarantined_mail() if ignored else selectors.ignored_mail()
+    counts = {"ignored": page.paginator.count, "quarantined": other.count()}
+    if not ignored:
+        counts = {"ignored": counts["quarantined"], "quarantined": counts["ignored"]}
+    context = {"messages_page": page, "ignored": ignored, "counts": counts, "nav": "mail"}
     return render(request, "desk/quarantine.html", context)
 
 
@@ -42,8 +52,11 @@ def message(request: HttpRequest, message_id: int) -> HttpResponse:
 def _message_page(
     request: HttpRequest, stored: InboundMessage, *, error: str = "", status: int = 200
 ) -> HttpResponse:
+    address = stored.sender_address
     context = {
         "stored": stored,
+        "known_customer": address
+        and User.objects.filter(email__iexact=address, role=User.Role.CUSTOMER).first(),
         "mail": selectors.readable_mail(stored),
         "organizations": Organization.objects.order_by("name"),
         "error": error,
@@ -59,21 +72,23 @@ def decide(request: HttpRequest, message_id: int, action: str) -> HttpResponse:
     if action not in DECISIONS:
         raise Http404("No such action")
     stored = access.inbound_message(request, message_id)
-    if stored.status != InboundMessage.Status.QUARANTINED:
+    was = stored.status
+    if action not in OPEN_DECISIONS.get(was, ()):
         messages.error(request, "This message was handled already.")
         return redirect("desk:quarantine")
     try:
-        _decide(request, stored, action)
+        customer = _decide(request, stored, action)
     except CaseError as refusal:
         return _message_page(request, stored, error=str(refusal), status=422)
     stored.refresh_from_db()
-    if stored.status == InboundMessage.Status.QUARANTINED:
+    if stored.status == InboundMessage.Status.QUARANTINED or stored.status == was:
         return _message_page(request, stored, error=f"Still waiting: {stored.reason}", status=422)
-    messages.success(request, _outcome(stored))
-    return redirect("desk:quarantine")
+    messages.success(request, _outcome(stored, customer))
+    return redirect(reverse("desk:quarantine") + ("?show=ignored" if was == "ignored" else ""))
 
 
-def _decide(request: HttpRequest, stored: InboundMessage, action: str) -> None:
+def _decide(request: HttpRequest, stored: InboundMessage, action: str) -> User | None:
+    """Carry out the decision; returns the customer whose mail it became, if any."""
     data = request.POST
     if action == "accept":
         customer = None
@@ -84,10 +99,15 @@ def _decide(request: HttpRequest, stored: InboundMessage, action: str) -> None:
         organization = Organization.objects.filter(pk=data.get("organization") or 0).first()
         if customer is None and organization is None:
             raise CaseError("Choose the organisation the sender belongs to, or a customer.")
-        quarantine.accept(
-            stored, acting_user=request.user, organization=organization, customer=customer
+        return quarantine.accept(
+            stored,
+            acting_user=request.user,
+            organization=organization,
+            customer=customer,
+            address=data.get("address", ""),
+            name=data.get("name", ""),
         )
-    elif action == "add":
+    if action == "add":
         reference = data.get("reference", "").strip()
         case = case_selectors.case_by_reference(request.user, reference)
         if case is None:
@@ -99,12 +119,21 @@ def _decide(request: HttpRequest, stored: InboundMessage, action: str) -> None:
         raise CaseError("Tick the box to confirm: a rejected message is kept but never answered.")
     else:
         quarantine.reject(stored, acting_user=request.user)
+    return None
 
 
-def _outcome(stored: InboundMessage) -> str:
-    """What became of the message, with a link to its case."""
+def _outcome(stored: InboundMessage, customer: User | None) -> str:
+    """What became of the message (whose mail it is now, and its case, linked)."""
     if stored.case_id:
         url = reverse("desk:case", kwargs={"reference": stored.case.reference})
+        if customer is not None:
+            return format_html(
+                'Added to a case → <a href="{}">{}</a> as the mail of {} ({}).',
+                url,
+                stored.case.reference,
+                customer.full_name,
+                customer.email,
+            )
         return format_html('Added to a case → <a href="{}">{}</a>.', url, stored.case.reference)
     return f"{stored.get_status_display()}: the message is kept and will not be answered."
 

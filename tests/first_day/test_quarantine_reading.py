@@ -84,9 +84,8 @@ def test_accepting_as_an_existing_customer_links_to_the_new_case(desk, stranger_
     case = stranger_mail.case
     assert stranger_mail.status == InboundMessage.Status.PROCESSED
     assert case.customer == customer and case.title == "Scanner offline"
-    assert f'Added to a case → <a href="/desk/cases/{case.reference}/">{case.reference}</a>.' in (
-        response.text
-    )
+    link = f'<a href="/desk/cases/{case.reference}/">{case.reference}</a>'
+    assert f"Added to a case → {link} as the mail of {customer.full_name} (" in response.text
 
 
 def test_a_message_without_a_readable_sender_can_be_added_to_a_case(

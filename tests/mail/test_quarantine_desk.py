@@ -67,7 +67,7 @@ def test_agent_accepts_a_stranger_into_an_organisation(agent_client, waiting, ac
     waiting.refresh_from_db()
     assert waiting.status == InboundMessage.Status.PROCESSED and waiting.case == case
     text = page_text(response)
-    assert f"Added to a case → {case.reference}." in text
+    assert f"Added to a case → {case.reference} as the mail of Pat Morgan ({pat.email})." in text
     assert "Nothing waiting." in text
 
 

@@ -40,8 +40,16 @@ class Command(BaseCommand):
     def _one(self, raw: bytes, mailbox_name: str, *, label: str) -> None:
         stored = inbound.receive(raw, mailbox=mailbox_name)
         where = f" → {stored.case.reference}" if stored.case_id else ""
-        reason = f" ({stored.reason})" if stored.reason else ""
-        self.stdout.write(f"{label}: {stored.get_status_display()}{where}{reason}")
+        notes = [stored.reason] if stored.reason else []
+        if getattr(stored, "redelivered", False):
+            notes.append(f"a redelivery of message {stored.pk}: nothing new")
+        elif stored.reuses_message_id_of_id:
+            notes.append(
+                f"a different message reusing the Message-ID of message "
+                f"{stored.reuses_message_id_of_id}"
+            )
+        extra = f" ({'; '.join(notes)})" if notes else ""
+        self.stdout.write(f"{label}: {stored.get_status_display()}{where}{extra}")
 
     def _maildir(self, path: Path, mailbox_name: str) -> None:
         if not (path / "new").is_dir():
