@@ -244,13 +244,13 @@ def test_ignored_mail_can_be_put_on_a_case_as_a_note(case, client, agent):
 
 
 def test_the_tabs_count_what_waits_and_what_was_ignored(acme, customer, client, agent):
-    inbound.receive(plain("ooo-1", "Away.", subject="Away", X_Autoreply="yes"))
+    inbound.receive(plain("ooo-1", "Out until Monday.", subject="Holiday note", X_Autoreply="yes"))
     inbound.receive(plain("stranger", "Hello?", sender="pat@elsewhere.example", subject="Hi"))
 
     listed = desk_text(client, agent, reverse("desk:quarantine"))
 
     assert "Waiting for a decision 1" in listed and "Ignored 1" in listed
-    assert "pat@elsewhere.example" in listed and "Away" not in listed
+    assert "pat@elsewhere.example" in listed and "Holiday note" not in listed
 
 
 # --- 6. no readable sender ----------------------------------------------------------------
