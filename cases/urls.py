@@ -11,6 +11,7 @@ from cases.views import (
     notices,
     portal,
     reports,
+    team,
 )
 
 desk_urls = [
@@ -19,6 +20,7 @@ desk_urls = [
     path("notices/", notices.notices, name="notices"),
     path("notices/bell/", notices.notice_bell, name="notice_bell"),
     path("agents/", desk_case.agent_picker, name="agent_picker"),
+    path("availability/", team.availability, name="availability"),
     path("cases/new/", desk_new.open_case, name="open_case"),
     path("queue/", handoffs.queue, name="queue"),
     path("mail/", mail.quarantine_list, name="quarantine"),

@@ -183,7 +183,8 @@ def _handle(stored: InboundMessage, *, as_customer: User | None = None) -> None:
         entry = services.add_customer_message(
             case=case,
             acting_user=customer,
-            body=mail_parsing.strip_reply(parsed.text) or "(The message had no text.)",
+            body=mail_parsing.strip_reply(parsed.text, subject=parsed.subject)
+            or "(The message had no text.)",
             files=parsed.files,
             by_email=True,
         )
@@ -194,6 +195,7 @@ def _handle(stored: InboundMessage, *, as_customer: User | None = None) -> None:
             description=parsed.text or "(The message had no text.)",
             files=parsed.files,
             channel="email",
+            mailbox=stored.mailbox,
         )
         entry = case.timeline.order_by("pk").first()
     finish(stored, InboundMessage.Status.PROCESSED, case=case, entry=entry)

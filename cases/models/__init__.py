@@ -18,6 +18,7 @@ from cases.models.handoff import (
     HandoffStatus,
 )
 from cases.models.incident import Incident, IncidentStatus, IncidentUpdate
+from cases.models.routing import IntakeRule
 from cases.models.sla_policy import (
     BusinessCalendar,
     BusinessHours,
@@ -57,6 +58,7 @@ __all__ = [
     "Incident",
     "IncidentStatus",
     "IncidentUpdate",
+    "IntakeRule",
     "Priority",
     "Promise",
     "SLAEvent",

@@ -114,6 +114,14 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    intake_department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The department the case started in (intake rules; its routing applies).",
+    )
     version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)

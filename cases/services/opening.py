@@ -1,5 +1,6 @@
 """How a case comes to exist: opened by an agent for a customer, or reported by the
-customer in the portal or by email. Every case starts `new` and unowned, in triage."""
+customer in the portal or by email. Every case starts `new` in its intake department:
+unowned in triage, or, where that department routes automatically, owned at once."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from cases.models import (
     Priority,
     Visibility,
 )
-from cases.services import attachments
+from cases.services import attachments, routing
 from cases.services.core import department_of, write_entry
 from cases.services.errors import CaseError, NotAllowed
 from cases.services.permissions import require_agent
@@ -41,9 +42,11 @@ def _create_case(
     files: Iterable[UploadedFile],
     data: dict,
     record_refused: bool = False,
+    mailbox: str = "",
 ) -> Case:
-    """The one way a case comes to exist: new, unowned, its clocks started, its story the
-    first public entry, the customer's references on file."""
+    """The one way a case comes to exist: new, its clocks started, its story the first
+    public entry, the customer's references on file; in the department the intake rules
+    choose, and given an owner at once when that department routes automatically."""
     title = title.strip()
     if not title:
         raise CaseError("A case needs a title.")
@@ -59,6 +62,9 @@ def _create_case(
         priority=priority,
         created=now,
         updated=now,
+        intake_department=routing.intake_department(
+            organization_id=customer.organization_id, title=title, mailbox=mailbox
+        ),
     )
     clocks.refresh_clocks(case, now=now)  # its clocks start with it: one INSERT
     case.save(force_insert=True)
@@ -90,6 +96,7 @@ def _create_case(
                 value=identifier.value.strip()[:200],
                 defaults={"added_by": acting_user},
             )
+    routing.route(case, now=now)
     return case
 
 
@@ -134,6 +141,7 @@ def report_case(
     identifiers: Iterable[IdentifierInput] = (),
     files: Iterable[UploadedFile] = (),
     channel: str = "portal",
+    mailbox: str = "",
 ) -> Case:
     """A customer opens a case in the portal (or by email).
 
@@ -156,6 +164,7 @@ def report_case(
         files=files,
         data={"channel": channel},
         record_refused=channel == "email",
+        mailbox=mailbox,
     )
 
 

@@ -56,7 +56,7 @@ def _ownership_entry(case: Case, *, previous: User | None, actor: User | None, *
     return entry
 
 
-def _give_to(case: Case, *, owner: User, actor: User, summary: str) -> TimelineEntry:
+def give_to(case: Case, *, owner: User, actor: User | None, summary: str) -> TimelineEntry:
     """Make `owner` the case's one owner; a new case opens. Writes the public
     `ownership_change` (and `status_change` new → open)."""
     previous = case.owner
@@ -103,9 +103,7 @@ def take_ownership(*, case: Case, acting_user: User, expected_version: int | Non
         )
     if expected_version is not None and case.version != expected_version:
         raise Conflict(conflict_message(case), case=case)
-    _give_to(
-        case, owner=acting_user, actor=acting_user, summary=f"taken by {acting_user.full_name}"
-    )
+    give_to(case, owner=acting_user, actor=acting_user, summary=f"taken by {acting_user.full_name}")
     return case
 
 
@@ -127,7 +125,7 @@ def transfer_ownership(
     _validate_new_owner(to)
     if case.owner_id == to.pk:
         raise CaseError(f"{to} already owns {case.reference}.")
-    entry = _give_to(case, owner=to, actor=acting_user, summary=f"transferred to {to.full_name}")
+    entry = give_to(case, owner=to, actor=acting_user, summary=f"transferred to {to.full_name}")
     # Why it moved is for staff; the customer sees only who owns it now.
     write_entry(
         case=case,

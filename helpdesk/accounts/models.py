@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -37,9 +37,20 @@ class Organization(models.Model):
 
 
 class Department(models.Model):
-    """A team of agents (Support, Hardware…). Its lead inherits lapsed ownership."""
+    """A team of agents (Support, Hardware…). Its lead inherits lapsed ownership, and sets
+    how its new cases find an owner."""
+
+    class Routing(models.TextChoices):
+        MANUAL = "manual", "Manual: agents take new cases from triage"
+        AUTOMATIC = "automatic", "Automatic: each new case gets an available agent at once"
 
     name = models.CharField(max_length=100, unique=True)
+    routing = models.CharField(max_length=10, choices=Routing.choices, default=Routing.MANUAL)
+    alert_after_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="Automatic routing: tell the lead when a new case has waited this long "
+        "because nobody was available.",
+    )
     lead = models.ForeignKey(
         "accounts.User",
         null=True,
@@ -99,6 +110,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     notify_preference = models.CharField(
         max_length=10, choices=NotifyPreference.choices, default=NotifyPreference.EACH
     )
+
+    class Availability(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        AWAY = "away", "Away"
+        OFF = "off", "Off"
+
+    availability = models.CharField(
+        max_length=10,
+        choices=Availability.choices,
+        default=Availability.AVAILABLE,
+        help_text="Agents: only an available agent is given new cases automatically.",
+    )
+    capacity = models.PositiveSmallIntegerField(
+        default=15, help_text="Agents: the most active cases automatic routing gives them."
+    )
+    last_routed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When automatic routing last gave them a new case."
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -153,6 +182,34 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_manager(self) -> bool:
         return self.role == self.Role.MANAGER
+
+
+class Absence(models.Model):
+    """An agent out of office from `starts` to `ends`: when it starts, their active cases
+    pass to `cover` (or are routed again), and they get no new ones until it ends."""
+
+    agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="absences")
+    starts = models.DateTimeField()
+    ends = models.DateTimeField()
+    cover = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="covering"
+    )
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts"]
+        constraints = [
+            models.CheckConstraint(
+                name="absence_ends_after_start", condition=Q(ends__gt=F("starts"))
+            )
+        ]
+        indexes = [
+            models.Index(fields=["starts"], name="absence_to_hand_over_idx",
+                         condition=Q(handed_over_at__isnull=True)),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.agent} away {self.starts:%Y-%m-%d} to {self.ends:%Y-%m-%d}"
 
 
 class SignInLink(models.Model):

@@ -1,0 +1,49 @@
+"""Which department a new case starts in: ordered rules an admin sets, default Support."""
+
+from django.db import models
+
+
+class IntakeRule(models.Model):
+    """When every condition given matches a new case, it starts in `department`.
+
+    Conditions left empty match anything; the first matching rule (lowest `order`) wins.
+    No scripting: a mailbox name, an organisation, words in the title.
+    """
+
+    order = models.PositiveSmallIntegerField(default=100)
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="intake_rules"
+    )
+    mailbox = models.CharField(
+        max_length=200, blank=True, help_text="The inbound mailbox the email arrived in."
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title_words = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Comma-separated words or phrases; any one in the title matches.",
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        conditions = [
+            f"mailbox {self.mailbox}" if self.mailbox else "",
+            f"organisation {self.organization}" if self.organization_id else "",
+            f"title has {self.title_words}" if self.title_words else "",
+        ]
+        return f"{' and '.join(c for c in conditions if c) or 'anything'} → {self.department}"
+
+    def matches(self, *, mailbox: str, organization_id: int | None, title: str) -> bool:
+        if self.mailbox and self.mailbox != mailbox:
+            return False
+        if self.organization_id and self.organization_id != organization_id:
+            return False
+        if self.title_words:
+            words = [w.strip().lower() for w in self.title_words.split(",") if w.strip()]
+            if not any(word in title.lower() for word in words):
+                return False
+        return True

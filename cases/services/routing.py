@@ -1,0 +1,191 @@
+"""Automatic routing: a new case gets its one owner in the request or task that creates it.
+
+Which department a case starts in comes from the intake rules (`IntakeRule`, default
+Support). A department set to automatic routing gives each new case an available agent of
+the department with room (active cases under their capacity, not out of office): the
+customer's or organisation's recent owner first (continuity), else the least loaded,
+ties to whoever waited longest since their last routed case. The choice is written on the
+timeline in words. When nobody is available the case waits in triage; the sweep routes it
+as soon as someone is, and tells the lead when it has waited too long.
+
+Race-free: the department's candidate agents are locked (in id order) before their loads
+are counted, so concurrent intakes into one department take turns: no one is given more
+than their capacity, and no case gets two owners (the case row is new and ours).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from cases.models import Case, IntakeRule, Status
+from cases.services.core import lock_case
+from cases.services.errors import CaseError, NotAllowed
+from cases.services.ownership import give_to
+from cases.services.permissions import require_agent
+from helpdesk.accounts.models import Absence, Department, User
+
+ACTIVE = (Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER)
+DEFAULT_DEPARTMENT = "Support"
+CONTINUITY = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Choice:
+    agent: User
+    load: int
+    why: str
+
+    @property
+    def words(self) -> str:
+        return (
+            f"Assigned automatically: available, {self.load} of {self.agent.capacity} active "
+            f"cases{self.why}"
+        )
+
+
+def intake_department(*, organization_id: int | None, title: str, mailbox: str = ""):
+    """The department a new case starts in: the first matching rule's, else Support."""
+    for rule in IntakeRule.objects.select_related("department"):
+        if rule.matches(mailbox=mailbox, organization_id=organization_id, title=title):
+            return rule.department
+    return Department.objects.filter(name=DEFAULT_DEPARTMENT).first()
+
+
+def available_agents(department: Department, *, now: datetime, lock: bool = False) -> list[User]:
+    """The department's agents who may be given a new case now (room is checked apart)."""
+    away = Absence.objects.filter(starts__lte=now, ends__gt=now).values("agent")
+    agents = (
+        User.objects.filter(
+            departments=department,
+            is_active=True,
+            role__in=[User.Role.AGENT, User.Role.MANAGER],
+            availability=User.Availability.AVAILABLE,
+        )
+        .exclude(pk__in=away)
+        .order_by("pk")
+    )
+    if lock:
+        agents = agents.select_for_update(of=("self",))
+    return list(agents)
+
+
+def loads(agent_ids: list[int]) -> dict[int, int]:
+    """Active cases per agent (one query, through the owner's active-case index)."""
+    rows = (
+        Case.objects.filter(owner__in=agent_ids, status__in=ACTIVE)
+        .values("owner")
+        .annotate(n=Count("pk"))
+        .values_list("owner", "n")
+    )
+    return dict(rows)
+
+
+def choose_owner(case: Case, department: Department, *, now: datetime) -> Choice | None:
+    """The agent automatic routing gives `case` to, with the reason; None when nobody of
+    the department is available with room. Locks the candidates until the caller commits."""
+    candidates = available_agents(department, now=now, lock=True)
+    if not candidates:
+        return None
+    load = loads([agent.pk for agent in candidates])
+    room = [agent for agent in candidates if load.get(agent.pk, 0) < agent.capacity]
+    if not room:
+        return None
+    for previous, why in _recent_owners(case, now=now):
+        match = next((agent for agent in room if agent.pk == previous), None)
+        if match is not None:
+            return Choice(match, load.get(match.pk, 0), why)
+    least = min(room, key=lambda a: (load.get(a.pk, 0), a.last_routed_at or _long_ago(now), a.pk))
+    return Choice(least, load.get(least.pk, 0), ", the least loaded")
+
+
+def _long_ago(now: datetime) -> datetime:
+    return now - timedelta(days=365 * 100)
+
+
+def _recent_owners(case: Case, *, now: datetime):
+    """(owner id, reason) of the customer's, then the organisation's, latest owned case."""
+    recent = (
+        Case.objects.exclude(pk=case.pk).exclude(owner=None).filter(created__gte=now - CONTINUITY)
+    )
+    mine = recent.filter(customer_id=case.customer_id).order_by("-created", "-pk")
+    owner = mine.values_list("owner", flat=True).first()
+    if owner:
+        yield owner, ", and this customer's owner last time"
+    theirs = recent.filter(organization_id=case.organization_id).order_by("-updated", "-pk")
+    owner = theirs.values_list("owner", flat=True).first()
+    if owner:
+        yield owner, ", and their organisation's recent owner"
+
+
+def route(case: Case, *, now: datetime | None = None) -> User | None:
+    """Give a new, unowned case an owner if its department routes automatically. Runs in
+    the caller's transaction (the one creating the case, or the sweep's). Returns the
+    owner, or None when it waits in triage."""
+    now = now or timezone.now()
+    department = case.intake_department
+    if (
+        department is None
+        or department.routing != Department.Routing.AUTOMATIC
+        or case.owner_id is not None
+        or case.status != Status.NEW
+    ):
+        return None
+    choice = choose_owner(case, department, now=now)
+    if choice is None:
+        return None
+    User.objects.filter(pk=choice.agent.pk).update(last_routed_at=now)
+    case.owning_department = department  # the agent acts for the department that routed it
+    give_to(case, owner=choice.agent, actor=None, summary=choice.words)
+    return choice.agent
+
+
+def waiting_cases(*, departments=None):
+    """New cases still without an owner in departments that route automatically, oldest
+    first (through the triage index)."""
+    found = Case.objects.filter(
+        status=Status.NEW,
+        owner=None,
+        intake_department__routing=Department.Routing.AUTOMATIC,
+    ).order_by("created", "pk")
+    if departments is not None:
+        found = found.filter(intake_department__in=departments)
+    return found
+
+
+def route_waiting(*, now: datetime | None = None, departments=None, limit: int = 100) -> int:
+    """Give waiting cases an owner now that someone may be available (the sweep, or an
+    agent becoming available). Each case in its own transaction. Returns how many."""
+    now = now or timezone.now()
+    routed = 0
+    for case_id in waiting_cases(departments=departments).values_list("pk", flat=True)[:limit]:
+        with transaction.atomic():
+            case = lock_case(Case.objects.select_related("intake_department").get(pk=case_id), None)
+            if route(case, now=now) is None:
+                # Nobody with room in this department: later cases there wait too.
+                if departments is not None and len(departments) == 1:
+                    break
+                continue
+            routed += 1
+    return routed
+
+
+@transaction.atomic
+def set_availability(*, agent: User, acting_user: User, availability: str) -> User:
+    """An agent says whether they take new cases (available, away, off).
+
+    Who: the agent themselves, or a manager. Becoming available picks up the cases waiting
+    for an owner in their automatic departments, oldest first, up to their capacity.
+    """
+    require_agent(acting_user)
+    if acting_user.pk != agent.pk and not acting_user.is_manager:
+        raise NotAllowed("Only the agent or a manager sets an agent's availability.")
+    if availability not in User.Availability.values:
+        raise CaseError("Choose available, away or off.")
+    User.objects.filter(pk=agent.pk).update(availability=availability)
+    agent.availability = availability
+    if availability == User.Availability.AVAILABLE:
+        transaction.on_commit(lambda: route_waiting(departments=list(agent.departments.all())))
+    return agent
