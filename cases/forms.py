@@ -229,7 +229,9 @@ class HandoffCancelForm(forms.Form):
     note = forms.CharField(label="Note", required=False, max_length=2000)
 
 
-class _FutureDateTimeField(forms.DateTimeField):
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time picked in the browser (datetime-local), in the site's time zone."""
+
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
     def __init__(self, *args, **kwargs):
@@ -244,13 +246,13 @@ class DelayForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Tell the customer what is happening."},
     )
-    new_eta = _FutureDateTimeField(
+    new_eta = LocalDateTimeField(
         label="New estimate", error_messages={"required": "Give the customer a new estimate."}
     )
 
 
 class EtaForm(VersionedForm):
-    eta = _FutureDateTimeField(label="Estimate")
+    eta = LocalDateTimeField(label="Estimate")
 
 
 # --- portal ------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class Notice(models.Model):
         HANDOFF_DONE = "handoff_done", "Handoff done"
         HANDOFF_DECLINED = "handoff_declined", "Handoff declined"
         SLA_WARNING = "sla_warning", "SLA warning"
+        WAITING_FOR_OWNER = "waiting_for_owner", "New case waiting for an owner"
         # To customers: the owner's words and the system's on the owner's behalf (the same
         # values as the timeline entries they carry).
         AGENT_REPLY = "agent_reply", "Reply to customer"
@@ -53,6 +54,7 @@ class Notice(models.Model):
         INCIDENT_UPDATE = "incident_update", "Known problem update"
         DELAY_NOTICE = "delay_notice", "Delay notice"
         CONFIRMATION_REMINDER = "confirmation_reminder", "Confirmation reminder"
+        OWNERSHIP_CHANGE = "ownership_change", "New owner while the owner is away"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

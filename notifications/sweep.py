@@ -1,4 +1,5 @@
-"""The SLA sweep (Celery beat, every minute).
+"""The SLA sweep (Celery beat, every minute), which also keeps every new case staffed:
+absences hand their cases over, waiting cases are routed, leads hear of long waits.
 
 It reads only cases whose `next_sla_check` has come, through a partial index: the cost
 follows the number of cases near a threshold, never the number of cases. Each case is
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from cases import clocks
 from cases.models import Case, Status
-from cases.services import sla_steps
+from cases.services import availability, routing, sla_steps
 from notifications import outbox
 
 log = logging.getLogger(__name__)
@@ -26,11 +27,15 @@ class SweepResult:
     cases: int = 0
     steps: int = 0
     failed: int = 0
+    handed_over: int = 0
+    routed: int = 0
+    alerted: int = 0
 
 
 def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
+    _staff_the_cases(result, now=now)
     while True:
         with outbox.deferred_delivery() as written, transaction.atomic():
             due = list(
@@ -55,6 +60,20 @@ def run_sweep(*, now: datetime | None = None, batch: int = 200) -> SweepResult:
         result.cases += len(due)
         if len(due) < batch:
             return result
+
+
+def _staff_the_cases(result: SweepResult, *, now: datetime) -> None:
+    """Every new case an owner: absences that start hand their cases over, cases that
+    waited are routed now that someone may be available, leads hear of the ones waiting
+    too long. A failure here is logged and never stops the SLA steps."""
+    with outbox.deferred_delivery() as written:
+        try:
+            result.handed_over = availability.hand_over_absences(now=now)
+            result.routed = routing.route_waiting(now=now)
+            result.alerted = availability.alert_leads(now=now)
+        except Exception:
+            log.exception("Routing in the sweep failed")
+    outbox.enqueue_many(written)
 
 
 def _sweep_case(case: Case, *, now: datetime) -> int:

@@ -504,3 +504,54 @@ def test_case_page_with_many_handoffs_seen_by_a_department_member(
     assert response.text.count(">Decline</button>") == len(hardware_open)
     assert ">Cancel</button>" not in response.text  # Dana's to cancel, not Sam's
     assert ">Transfer ownership</button>" not in response.text
+
+
+# --- The team view ----------------------------------------------------------------------
+
+# The departments (with leads), the agents, their departments, their loads, their
+# absences (with covers), the waiting cases (with customer and organisation), and the
+# absence form's two lists of agents (who is away, who covers).
+TEAM_QUERIES = 10
+
+
+@pytest.fixture
+def team(request, manager, support, customer) -> int:
+    """`n` agents of Support (one in ten away next week), n cases owned among them, and n
+    new cases waiting for an owner."""
+    n = request.param
+    now = timezone.now()
+    agents = User.objects.bulk_create(
+        User(email=f"agent{i}@example.test", full_name=f"Agent {i:04d}", role=User.Role.AGENT)
+        for i in range(n)
+    )
+    User.departments.through.objects.bulk_create(
+        User.departments.through(user_id=agent.pk, department_id=support.pk) for agent in agents
+    )
+    from helpdesk.accounts.models import Absence
+
+    Absence.objects.bulk_create(
+        Absence(agent=agent, starts=now + timedelta(days=7), ends=now + timedelta(days=9))
+        for agent in agents[::10]
+    )
+    Case.objects.bulk_create(
+        Case(
+            title=f"Case {i}", customer=customer, organization_id=customer.organization_id,
+            status=Status.OPEN if i % 2 else Status.NEW, owner=agents[i] if i % 2 else None,
+            owning_department=support if i % 2 else None, intake_department=support,
+            created=now - timedelta(minutes=i), updated=now,
+        )
+        for i in range(n)
+    )  # fmt: skip
+    return n
+
+
+@pytest.mark.parametrize("team", SIZES, indirect=True)
+def test_team_view_query_count_is_flat(manager, team, django_assert_num_queries):
+    client = signed_in(manager)
+
+    with django_assert_num_queries(TEAM_QUERIES):
+        response = client.get("/desk/team/")
+
+    assert response.status_code == 200
+    assert "Agent 0001" in response.text and "1 of 15" in response.text
+    assert response.text.count('<li class="list-group-item') == min(team // 2, 50)

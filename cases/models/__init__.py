@@ -1,6 +1,7 @@
 """The case domain's models, one module per concern; import them from here."""
 
 from cases.models.case import (
+    ACTIVE_STATUSES,
     CUSTOMER_STATUS,
     PRIORITIES_BY_TIER,
     TRANSITIONS,
@@ -40,6 +41,7 @@ from cases.models.timeline import (
 )
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "CUSTOMER_STATUS",
     "HANDOFF_TRANSITIONS",
     "OPEN_HANDOFF_STATUSES",

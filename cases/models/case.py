@@ -31,6 +31,10 @@ class Status(models.TextChoices):
 
 
 # How each status is said to a customer, in the portal and in every email.
+# The cases that count against an agent's capacity: work in progress, not a fix awaiting
+# the customer's confirmation.
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER)
+
 CUSTOMER_STATUS: dict[str, str] = {
     Status.NEW: "Received: we're finding the right person",
     Status.OPEN: "We're working on it",

@@ -8,6 +8,7 @@ querysets built on it). One module per surface:
     handoffs    a department's queue, a case's handoffs and bounce data
     portal      a customer's cases, where one is, similar ones, known issues
     incidents   the incident list and pages
+    team        a lead's departments: load, who is away, cases waiting for an owner
 """
 
 from cases.selectors.case_page import (
@@ -49,11 +50,14 @@ from cases.selectors.queues import (
     triage_queue,
     with_nearest_due,
 )
+from cases.selectors.team import Member, Team, departments_for, loads, teams
 
 __all__ = [
     "SEARCH_LIMIT",
     "SEARCH_MIN_CHARS",
     "BounceStats",
+    "Member",
+    "Team",
     "agents_for_picker",
     "attachment_for",
     "bounce_stats",
@@ -62,9 +66,11 @@ __all__ = [
     "case_handoffs",
     "cases_by_references",
     "department_queue",
+    "departments_for",
     "incident_cases",
     "incident_updates",
     "incidents",
+    "loads",
     "my_cases",
     "my_cases_on_incident",
     "open_incident_for",
@@ -75,6 +81,7 @@ __all__ = [
     "recurs",
     "search_cases",
     "similar_open_cases",
+    "teams",
     "timeline",
     "timeline_window",
     "triage_queue",

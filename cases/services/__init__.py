@@ -27,6 +27,7 @@ these; none writes a case directly.
 
 from cases.services.attachments import Refusal
 from cases.services.attachments import screen as screen_attachments
+from cases.services.availability import plan_absence, set_availability
 from cases.services.bounces import BOUNCE_TRANSFERS, note_bounce
 from cases.services.conversation import add_customer_message, add_internal_note, reply_to_customer
 from cases.services.core import email_customer, write_entry
@@ -94,6 +95,7 @@ __all__ = [
     "note_bounce",
     "open_case",
     "open_incident",
+    "plan_absence",
     "post_update",
     "propose_resolution",
     "rate_case",
@@ -105,6 +107,7 @@ __all__ = [
     "resume",
     "screen_attachments",
     "send_delay_notice",
+    "set_availability",
     "set_eta",
     "set_notify_preference",
     "settle_promises",

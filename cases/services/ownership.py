@@ -33,7 +33,9 @@ def _validate_new_owner(owner: User) -> None:
         raise CaseError(f"{owner} is not an active agent and cannot own a case.")
 
 
-def _ownership_entry(case: Case, *, previous: User | None, actor: User | None, **data):
+def _ownership_entry(
+    case: Case, *, previous: User | None, actor: User | None, body: str = "", **data
+):
     """The public `ownership_change` entry; a change of hands may make the case bounce."""
     owner = case.owner
     entry = write_entry(
@@ -41,6 +43,7 @@ def _ownership_entry(case: Case, *, previous: User | None, actor: User | None, *
         kind=EntryKind.OWNERSHIP_CHANGE,
         actor=actor,
         visibility=Visibility.PUBLIC,
+        body=body,
         data={
             "from": previous.pk if previous else None,
             "from_name": previous.full_name if previous else None,
@@ -56,15 +59,18 @@ def _ownership_entry(case: Case, *, previous: User | None, actor: User | None, *
     return entry
 
 
-def give_to(case: Case, *, owner: User, actor: User | None, summary: str) -> TimelineEntry:
+def give_to(
+    case: Case, *, owner: User, actor: User | None, summary: str, body: str = ""
+) -> TimelineEntry:
     """Make `owner` the case's one owner; a new case opens. Writes the public
-    `ownership_change` (and `status_change` new → open)."""
+    `ownership_change` (with `body`, words for the customer, if any) and `status_change`
+    new → open."""
     previous = case.owner
     _set_owner(case, owner)
     fields = ["owner", "owning_department", "first_owned_at", "first_department"]
     old = move(case, Status.OPEN) if case.status == Status.NEW else None
     touch(case, fields=[*fields, "ownership_lapsed", *(["status"] if old else [])])
-    entry = _ownership_entry(case, previous=previous, actor=actor, summary=summary)
+    entry = _ownership_entry(case, previous=previous, actor=actor, summary=summary, body=body)
     if old is not None:
         status_entry(case, actor=actor, old=old, new=case.status)
     return entry

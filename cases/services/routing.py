@@ -17,17 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from cases.models import Case, IntakeRule, Status
+from cases.models import ACTIVE_STATUSES, Case, IntakeRule, Status
+from cases.selectors import loads
 from cases.services.core import lock_case
-from cases.services.errors import CaseError, NotAllowed
 from cases.services.ownership import give_to
-from cases.services.permissions import require_agent
 from helpdesk.accounts.models import Absence, Department, User
 
-ACTIVE = (Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER)
+ACTIVE = ACTIVE_STATUSES
 DEFAULT_DEPARTMENT = "Support"
 CONTINUITY = timedelta(days=90)
 
@@ -70,17 +68,6 @@ def available_agents(department: Department, *, now: datetime, lock: bool = Fals
     if lock:
         agents = agents.select_for_update(of=("self",))
     return list(agents)
-
-
-def loads(agent_ids: list[int]) -> dict[int, int]:
-    """Active cases per agent (one query, through the owner's active-case index)."""
-    rows = (
-        Case.objects.filter(owner__in=agent_ids, status__in=ACTIVE)
-        .values("owner")
-        .annotate(n=Count("pk"))
-        .values_list("owner", "n")
-    )
-    return dict(rows)
 
 
 def choose_owner(case: Case, department: Department, *, now: datetime) -> Choice | None:
@@ -170,22 +157,3 @@ def route_waiting(*, now: datetime | None = None, departments=None, limit: int =
                 continue
             routed += 1
     return routed
-
-
-@transaction.atomic
-def set_availability(*, agent: User, acting_user: User, availability: str) -> User:
-    """An agent says whether they take new cases (available, away, off).
-
-    Who: the agent themselves, or a manager. Becoming available picks up the cases waiting
-    for an owner in their automatic departments, oldest first, up to their capacity.
-    """
-    require_agent(acting_user)
-    if acting_user.pk != agent.pk and not acting_user.is_manager:
-        raise NotAllowed("Only the agent or a manager sets an agent's availability.")
-    if availability not in User.Availability.values:
-        raise CaseError("Choose available, away or off.")
-    User.objects.filter(pk=agent.pk).update(availability=availability)
-    agent.availability = availability
-    if availability == User.Availability.AVAILABLE:
-        transaction.on_commit(lambda: route_waiting(departments=list(agent.departments.all())))
-    return agent
