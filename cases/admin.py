@@ -12,8 +12,10 @@ from cases.models import (
     CustomerIdentifier,
     Handoff,
     Holiday,
+    IntakeRule,
     SLAPolicy,
     TimelineEntry,
+    WorkingHours,
 )
 from helpdesk.accounts.admin import UserAdmin
 from helpdesk.accounts.models import User
@@ -102,6 +104,24 @@ class CaseAwareUserAdmin(UserAdmin):
         self.message_user(
             request, f"{agent} deactivated; {len(moved)} open case(s) moved to a lead."
         )
+
+
+@admin.register(IntakeRule)
+class IntakeRuleAdmin(admin.ModelAdmin):
+    """Which department a new case starts in: the first rule that matches, by order."""
+
+    list_display = ["order", "__str__", "department"]
+    list_editable = ["order"]
+    list_display_links = ["__str__"]
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    """When a department's agents, or one agent, take new cases (a business calendar)."""
+
+    list_display = ["__str__", "department", "agent", "calendar"]
+    autocomplete_fields = ["agent"]
 
 
 class BusinessHoursInline(admin.TabularInline):

@@ -75,11 +75,13 @@ def _empty_caches():
     from django.core.cache import caches
 
     from cases import clocks
+    from cases.services import routing
 
     for cache in caches.all():
         cache.clear()
-    # A rolled-back test leaves no signal behind: forget the policies it read.
+    # A rolled-back test leaves no signal behind: forget the policies and hours it read.
     clocks.forget_policies()
+    routing.forget_working_hours()
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from cases.models.handoff import (
     HandoffStatus,
 )
 from cases.models.incident import Incident, IncidentStatus, IncidentUpdate
-from cases.models.routing import IntakeRule
+from cases.models.routing import IntakeRule, WorkingHours
 from cases.models.sla_policy import (
     BusinessCalendar,
     BusinessHours,
@@ -71,6 +71,7 @@ __all__ = [
     "Status",
     "TimelineEntry",
     "Visibility",
+    "WorkingHours",
     "attachment_path",
     "parse_reference",
     "validate_time_zone",

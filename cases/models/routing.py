@@ -47,3 +47,40 @@ class IntakeRule(models.Model):
             if not any(word in title.lower() for word in words):
                 return False
         return True
+
+
+class WorkingHours(models.Model):
+    """When a department's agents work, or one agent (overriding their department's): a
+    business calendar. Outside it an agent is not given new cases. No row: any time."""
+
+    department = models.OneToOneField(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+    )
+    agent = models.OneToOneField(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+        limit_choices_to={"role__in": ["agent", "manager"]},
+    )
+    calendar = models.ForeignKey(
+        "cases.BusinessCalendar", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                name="working_hours_for_one",
+                condition=models.Q(department__isnull=True, agent__isnull=False)
+                | models.Q(department__isnull=False, agent__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent or self.department}: {self.calendar}"

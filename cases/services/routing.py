@@ -2,7 +2,8 @@
 
 Which department a case starts in comes from the intake rules (`IntakeRule`, default
 Support). A department set to automatic routing gives each new case an available agent of
-the department with room (active cases under their capacity, not out of office): the
+the department with room (active cases under their capacity, inside their working hours,
+not out of office): the
 customer's or organisation's recent owner first (continuity), else the least loaded,
 ties to whoever waited longest since their last routed case. The choice is written on the
 timeline in words. When nobody is available the case waits in triage; the sweep routes it
@@ -13,13 +14,15 @@ are counted, so concurrent intakes into one department take turns: no one is giv
 than their capacity, and no case gets two owners (the case row is new and ours).
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import ACTIVE_STATUSES, Case, IntakeRule, Status
+from cases import clocks, sla
+from cases.models import ACTIVE_STATUSES, Case, IntakeRule, Status, WorkingHours
 from cases.selectors import loads
 from cases.services.core import lock_case
 from cases.services.ownership import give_to
@@ -52,8 +55,44 @@ def intake_department(*, organization_id: int | None, title: str, mailbox: str =
     return Department.objects.filter(name=DEFAULT_DEPARTMENT).first()
 
 
+_hours: dict[tuple[str, int], sla.CalendarSpec] | None = None
+_hours_loaded_at = 0.0
+
+
+def forget_working_hours(**_signal) -> None:
+    global _hours
+    _hours = None
+
+
+def _working_hours() -> dict[tuple[str, int], sla.CalendarSpec]:
+    """Every agent's and department's working hours, read once a minute (and again
+    whenever one is saved in this process)."""
+    global _hours, _hours_loaded_at
+    if _hours is None or time.monotonic() - _hours_loaded_at > clocks.POLICY_CACHE_SECONDS:
+        rows = WorkingHours.objects.select_related("calendar").prefetch_related(
+            "calendar__hours", "calendar__holidays"
+        )
+        _hours = {
+            ("agent", row.agent_id) if row.agent_id else ("department", row.department_id): (
+                row.calendar.spec()
+            )
+            for row in rows
+        }
+        _hours_loaded_at = time.monotonic()
+    return _hours
+
+
+def at_work(agent: User, department: Department, now: datetime) -> bool:
+    """Inside the agent's working hours (their own, else their department's; none: any
+    time)."""
+    hours = _working_hours()
+    spec = hours.get(("agent", agent.pk)) or hours.get(("department", department.pk))
+    return spec is None or sla.is_working_time(spec, now)
+
+
 def available_agents(department: Department, *, now: datetime, lock: bool = False) -> list[User]:
-    """The department's agents who may be given a new case now (room is checked apart)."""
+    """The department's agents who may be given a new case now: available, at work, not
+    out of office (room is checked apart)."""
     away = Absence.objects.filter(starts__lte=now, ends__gt=now).values("agent")
     agents = (
         User.objects.filter(
@@ -67,7 +106,7 @@ def available_agents(department: Department, *, now: datetime, lock: bool = Fals
     )
     if lock:
         agents = agents.select_for_update(of=("self",))
-    return list(agents)
+    return [agent for agent in agents if at_work(agent, department, now)]
 
 
 def choose_owner(case: Case, department: Department, *, now: datetime) -> Choice | None:

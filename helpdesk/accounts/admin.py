@@ -5,7 +5,7 @@ from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 
 from helpdesk.accounts import audit
-from helpdesk.accounts.models import AuditEvent, Department, Organization, User
+from helpdesk.accounts.models import Absence, AuditEvent, Department, Organization, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -32,6 +32,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name", "role", "organization", "departments"]}),
+        ("New cases", {"fields": ["availability", "capacity"]}),
         (
             "Access",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -79,14 +80,23 @@ class OrganizationAdmin(admin.ModelAdmin):
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
-        fields = ["name", "lead"]
+        fields = ["name", "lead", "routing", "alert_after_minutes"]
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     form = DepartmentForm
-    list_display = ["name", "lead"]
+    list_display = ["name", "lead", "routing"]
+    list_filter = ["routing"]
     search_fields = ["name"]
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    list_display = ["agent", "starts", "ends", "cover", "handed_over_at"]
+    list_filter = ["agent__departments"]
+    readonly_fields = ["handed_over_at"]
+    autocomplete_fields = ["agent", "cover"]
 
 
 @admin.register(AuditEvent)

@@ -187,3 +187,28 @@ def test_an_email_rule_uses_the_mailbox_it_arrived_in(hardware, support, custome
     run_command("ingest_email", str(path), "--mailbox", "hardware")
 
     assert Case.objects.get(title="Laptop dead").intake_department == hardware
+
+
+# --- working hours ----------------------------------------------------------------------
+
+
+def test_outside_working_hours_nobody_is_given_a_case_until_the_day_starts(
+    automatic, agent, robin, customer, clock
+):
+    from cases.models import WorkingHours
+    from tests.helpers import sweep_at
+    from tests.sla.seed import T0, create_policies
+
+    policies = create_policies()  # office hours: Mon to Fri 09:00 to 17:00, London
+    WorkingHours.objects.create(department=automatic, calendar=policies.office)
+    # Robin works any time by their own hours, but is off today.
+    WorkingHours.objects.create(agent=robin, calendar=policies.always)
+    User.objects.filter(pk=robin.pk).update(availability=User.Availability.OFF)
+    clock.move_to(T0 - timedelta(hours=2), tick=False)  # Monday 07:00 UTC
+
+    early = report_case(customer, "Before the office opens")
+    assert early.owner is None
+
+    sweep_at(clock, T0)  # 09:00 London: Dana's day starts
+    early.refresh_from_db()
+    assert early.owner == agent
