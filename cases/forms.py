@@ -305,8 +305,14 @@ class ReportCaseForm(forms.Form):
     priority = forms.TypedChoiceField(coerce=int, label="How urgent is it?")
     files = AttachmentsField(label="Attachments (screenshots, documents)")
 
-    def __init__(self, *args, allowed_priorities=(), **kwargs):
+    category = forms.ChoiceField(label="What is it about?", required=False)
+
+    def __init__(self, *args, allowed_priorities=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if categories:
+            self.fields["category"].choices = [("", "Not sure"), *((c, c) for c in categories)]
+        else:
+            del self.fields["category"]
         self.fields["priority"].choices = [
             (value, label) for value, label in Priority.choices if value in allowed_priorities
         ]

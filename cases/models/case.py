@@ -126,6 +126,9 @@ class Case(models.Model):
         related_name="+",
         help_text="The department the case started in (intake rules; its routing applies).",
     )
+    category = models.CharField(
+        max_length=80, blank=True, help_text="What the customer said it is about (portal)."
+    )
     version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)

@@ -7,7 +7,8 @@ class IntakeRule(models.Model):
     """When every condition given matches a new case, it starts in `department`.
 
     Conditions left empty match anything; the first matching rule (lowest `order`) wins.
-    No scripting: a mailbox name, an organisation, words in the title.
+    No scripting: a mailbox name, an organisation, words in the title, the category the
+    customer picked in the portal.
     """
 
     order = models.PositiveSmallIntegerField(default=100)
@@ -25,6 +26,12 @@ class IntakeRule(models.Model):
         blank=True,
         help_text="Comma-separated words or phrases; any one in the title matches.",
     )
+    category = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text='A category customers pick in the portal ("Hardware repair"): every '
+        "rule's category is offered there.",
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -34,10 +41,15 @@ class IntakeRule(models.Model):
             f"mailbox {self.mailbox}" if self.mailbox else "",
             f"organisation {self.organization}" if self.organization_id else "",
             f"title has {self.title_words}" if self.title_words else "",
+            f"category {self.category}" if self.category else "",
         ]
         return f"{' and '.join(c for c in conditions if c) or 'anything'} → {self.department}"
 
-    def matches(self, *, mailbox: str, organization_id: int | None, title: str) -> bool:
+    def matches(
+        self, *, mailbox: str, organization_id: int | None, title: str, category: str = ""
+    ) -> bool:
+        if self.category and self.category != category:
+            return False
         if self.mailbox and self.mailbox != mailbox:
             return False
         if self.organization_id and self.organization_id != organization_id:

@@ -64,6 +64,7 @@ from cases.services.opening import IdentifierInput, open_case, report_case
 from cases.services.ownership import deactivate_agent, take_ownership, transfer_ownership
 from cases.services.permissions import allowed_actions, allowed_handoff_actions
 from cases.services.promises import send_delay_notice, set_eta, settle_promises
+from cases.services.routing import categories as intake_categories
 
 __all__ = [
     "BOUNCE_TRANSFERS",
@@ -91,6 +92,7 @@ __all__ = [
     "deactivate_agent",
     "decline_handoff",
     "email_customer",
+    "intake_categories",
     "link_case",
     "note_bounce",
     "open_case",

@@ -43,6 +43,7 @@ def _create_case(
     data: dict,
     record_refused: bool = False,
     mailbox: str = "",
+    category: str = "",
 ) -> Case:
     """The one way a case comes to exist: new, its clocks started, its story the first
     public entry, the customer's references on file; in the department the intake rules
@@ -62,8 +63,12 @@ def _create_case(
         priority=priority,
         created=now,
         updated=now,
+        category=category[:80],
         intake_department=routing.intake_department(
-            organization_id=customer.organization_id, title=title, mailbox=mailbox
+            organization_id=customer.organization_id,
+            title=title,
+            mailbox=mailbox,
+            category=category,
         ),
     )
     clocks.refresh_clocks(case, now=now)  # its clocks start with it: one INSERT
@@ -142,6 +147,7 @@ def report_case(
     files: Iterable[UploadedFile] = (),
     channel: str = "portal",
     mailbox: str = "",
+    category: str = "",
 ) -> Case:
     """A customer opens a case in the portal (or by email).
 
@@ -165,6 +171,7 @@ def report_case(
         data={"channel": channel},
         record_refused=channel == "email",
         mailbox=mailbox,
+        category=category,
     )
 
 

@@ -47,10 +47,14 @@ class Choice:
         )
 
 
-def intake_department(*, organization_id: int | None, title: str, mailbox: str = ""):
+def intake_department(
+    *, organization_id: int | None, title: str, mailbox: str = "", category: str = ""
+):
     """The department a new case starts in: the first matching rule's, else Support."""
     for rule in IntakeRule.objects.select_related("department"):
-        if rule.matches(mailbox=mailbox, organization_id=organization_id, title=title):
+        if rule.matches(
+            mailbox=mailbox, organization_id=organization_id, title=title, category=category
+        ):
             return rule.department
     return Department.objects.filter(name=DEFAULT_DEPARTMENT).first()
 
@@ -88,6 +92,12 @@ def at_work(agent: User, department: Department, now: datetime) -> bool:
     hours = _working_hours()
     spec = hours.get(("agent", agent.pk)) or hours.get(("department", department.pk))
     return spec is None or sla.is_working_time(spec, now)
+
+
+def categories() -> list[str]:
+    """The categories a customer may pick in the portal: those the intake rules name."""
+    found = IntakeRule.objects.exclude(category="").values_list("category", flat=True)
+    return sorted(set(found), key=str.lower)
 
 
 def available_agents(department: Department, *, now: datetime, lock: bool = False) -> list[User]:

@@ -224,7 +224,12 @@ def report(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):
         return rate_limited(request)
     allowed = PRIORITIES_BY_TIER.get(request.user.organization.sla_tier, (Priority.NORMAL,))
-    form = ReportCaseForm(request.POST or None, request.FILES or None, allowed_priorities=allowed)
+    form = ReportCaseForm(
+        request.POST or None,
+        request.FILES or None,
+        allowed_priorities=allowed,
+        categories=services.intake_categories(),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         case, refusal = attempt(
@@ -235,6 +240,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 priority=data["priority"],
                 identifiers=[services.IdentifierInput(n, v) for n, v in data["identifiers"]],
                 files=data["files"],
+                category=data.get("category", ""),
             )
         )
         if refusal is not None:

@@ -212,3 +212,33 @@ def test_outside_working_hours_nobody_is_given_a_case_until_the_day_starts(
     sweep_at(clock, T0)  # 09:00 London: Dana's day starts
     early.refresh_from_db()
     assert early.owner == agent
+
+
+def test_the_category_a_customer_picks_in_the_portal_chooses_the_department(
+    support, hardware, teammate, customer, client
+):
+    hardware.routing = Department.Routing.AUTOMATIC
+    hardware.save(update_fields=["routing"])
+    IntakeRule.objects.create(department=hardware, category="Hardware repair")
+    IntakeRule.objects.create(department=support, category="Billing")
+    client.force_login(customer)
+
+    form = client.get(reverse("portal:report")).content.decode()
+    assert "What is it about?" in form
+    assert form.index(">Billing<") < form.index(">Hardware repair<")
+    response = client.post(
+        reverse("portal:report"),
+        {"title": "Hinge broke", "description": "The lid falls.", "priority": "20",
+         "category": "Hardware repair"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    case = Case.objects.get(title="Hinge broke")
+    assert case.category == "Hardware repair"
+    assert case.intake_department == hardware and case.owner == teammate
+
+
+def test_without_categories_the_portal_asks_none(support, customer, client):
+    client.force_login(customer)
+
+    assert "What is it about?" not in client.get(reverse("portal:report")).content.decode()
