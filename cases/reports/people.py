@@ -10,11 +10,13 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
+    Min,
     QuerySet,
     Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
 
 from cases.models import (
     Case,
@@ -72,8 +74,18 @@ def time_to_owner(filters: Filters, *, overall_only: bool = False) -> dict:
     )
     if overall_only:
         return {"overall": _spread(owned, None)}
+    # Cases of the period still without an owner count too: their wait is not over.
+    waiting = (
+        filters.cases()
+        .filter(created__gte=filters.start, created__lt=filters.end, first_owned_at__isnull=True)
+        .exclude(status=Status.CLOSED)
+        .aggregate(n=Count("pk"), since=Min("created"))
+    )
     return {
         "overall": _spread(owned, None),
+        "waiting": {"n": waiting["n"], "longest": timezone.now() - waiting["since"]}
+        if waiting["n"]
+        else {"n": 0, "longest": None},
         "by_week": _spread(owned, "week"),
         "by_department": _spread(owned, "first_department_name"),
     }

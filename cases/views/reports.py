@@ -155,6 +155,7 @@ def time_to_owner(request: HttpRequest) -> HttpResponse:
                                       "worst hours"], rows)  # fmt: skip
     context.update(
         overall={k: _hours(v) if k != "n" else v for k, v in found["overall"].items()},
+        waiting={"n": found["waiting"]["n"], "longest_h": _hours(found["waiting"]["longest"])},
         weeks=weeks,
         by_department=by_department,
         chart=charts.bar_chart(

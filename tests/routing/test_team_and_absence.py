@@ -158,3 +158,15 @@ def test_an_agent_may_not_set_a_teammates_availability(automatic, agent, robin):
     )
     robin.refresh_from_db()
     assert robin.availability == User.Availability.AVAILABLE
+
+
+def test_the_time_to_owner_report_counts_cases_still_waiting(
+    automatic, agent, manager, customer, clock
+):
+    User.objects.filter(pk__in=[agent.pk, manager.pk]).update(availability=User.Availability.OFF)
+    report_case(customer, "Nobody is in yet")
+    clock.move_to(T0 + timedelta(minutes=30), tick=False)
+
+    page = page_text(signed_in(manager).get("/reports/time-to-owner/"))
+
+    assert "1 case of the period still waits for an owner, the longest for 0.5 h." in page
