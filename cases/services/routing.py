@@ -30,6 +30,9 @@ from helpdesk.accounts.models import Absence, Department, User
 
 ACTIVE = ACTIVE_STATUSES
 DEFAULT_DEPARTMENT = "Support"
+# At most this many older waiting cases are served before a newcomer (the sweep does the
+# rest); bounds the work of one intake.
+TURN_LIMIT = 20
 CONTINUITY = timedelta(days=90)
 
 
@@ -159,7 +162,12 @@ def _recent_owners(case: Case, *, now: datetime):
 def route(case: Case, *, now: datetime | None = None) -> User | None:
     """Give a new, unowned case an owner if its department routes automatically. Runs in
     the caller's transaction (the one creating the case, or the sweep's). Returns the
-    owner, or None when it waits in triage."""
+    owner, or None when it waits in triage.
+
+    Cases wait their turn: older cases of the department still waiting are served first
+    (each locked, skipping one a concurrent sweep is serving), so a newcomer never takes
+    the place an older case was waiting for.
+    """
     now = now or timezone.now()
     department = case.intake_department
     if (
@@ -169,6 +177,18 @@ def route(case: Case, *, now: datetime | None = None) -> User | None:
         or case.status != Status.NEW
     ):
         return None
+    older = (
+        waiting_cases(departments=[department])
+        .filter(created__lt=case.created)
+        .select_for_update(skip_locked=True, of=("self",))[:TURN_LIMIT]
+    )
+    for waiting in older:
+        if _give(waiting, department, now=now) is None:
+            return None  # nobody has room: this case waits behind them
+    return _give(case, department, now=now)
+
+
+def _give(case: Case, department: Department, *, now: datetime) -> User | None:
     choice = choose_owner(case, department, now=now)
     if choice is None:
         return None
