@@ -8,6 +8,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import connection
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 CLOCK_FIELDS = [
     "pending_since",
     "last_public_update",
+    "quiet_updates",
     "first_response_due",
     "next_update_due",
     "resolution_due",
@@ -118,15 +120,23 @@ def thresholds(case: Case, targets: sla.Targets | None) -> list[Threshold]:
         ]
     if case.next_update_due is not None:
         due = case.next_update_due
+        # The update clock reminds the owner when it passes, then tells the customer, in
+        # the customer's working hours (never a status email at night).
+        tells = sla.next_customer_hour(due + targets.update_grace, customer_zone(case))
         found += [
-            # The update clock reminds the owner when it passes, then tells the customer.
             Threshold(SLATarget.NEXT_UPDATE, SLAStep.OWNER_WARNED, due, due),
             Threshold(SLATarget.NEXT_UPDATE, SLAStep.BREACHED, due, due),
-            Threshold(
-                SLATarget.NEXT_UPDATE, SLAStep.CUSTOMER_NOTIFIED, due, due + targets.update_grace
-            ),
+            Threshold(SLATarget.NEXT_UPDATE, SLAStep.CUSTOMER_NOTIFIED, due, tells),
         ]
     return sorted(found, key=lambda t: t.at)
+
+
+def customer_zone(case: Case) -> ZoneInfo:
+    """The customer's time zone: their organisation's."""
+    try:
+        return ZoneInfo(case.organization.time_zone)
+    except (ZoneInfoNotFoundError, ValueError, AttributeError):
+        return ZoneInfo(settings.TIME_ZONE)
 
 
 def refresh_clocks(case: Case, *, now: datetime | None = None) -> list[str]:
@@ -172,6 +182,7 @@ def refresh_clocks(case: Case, *, now: datetime | None = None) -> list[str]:
             paused_credit=case.paused_credit,
             first_responded=case.first_responded_at is not None,
             last_public_update=case.last_public_update,
+            quiet_updates=case.quiet_updates,
         )
     except ValueError:
         # A calendar without working time: the case carries on without clocks rather

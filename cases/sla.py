@@ -156,6 +156,34 @@ class Clocks:
     resolution_due: datetime | None
 
 
+def working_day(spec: CalendarSpec) -> timedelta:
+    """The calendar's average working day: 8 h for office hours, 24 h around the clock."""
+    days = [sum(end - start for start, end in day) for day in spec.weekly if day]
+    return timedelta(minutes=sum(days) / len(days)) if days else timedelta(hours=8)
+
+
+def update_interval(spec: CalendarSpec, interval: timedelta, quiet_updates: int) -> timedelta:
+    """The wait before the next automatic update: the policy's interval after a person's
+    word, doubling with each automatic update that had nothing new to say (2 h, 4 h, 8 h…),
+    up to a working day (never below the policy's own interval)."""
+    backed_off = interval * (2 ** min(quiet_updates, 16))
+    return max(interval, min(backed_off, working_day(spec)))
+
+
+def next_customer_hour(instant: datetime, tz: ZoneInfo, *, start=8, end=18) -> datetime:
+    """`instant`, or the start of the customer's next working hours (Monday to Friday,
+    `start` to `end` o'clock in their time zone) when it falls outside them."""
+    local = instant.astimezone(tz)
+    for _ in range(8):
+        if local.weekday() < 5 and start <= local.hour < end:
+            break
+        if local.weekday() < 5 and local.hour < start:
+            local = local.replace(hour=start, minute=0, second=0, microsecond=0)
+        else:
+            local = datetime.combine(local.date() + timedelta(days=1), time(start), tzinfo=tz)
+    return local.astimezone(UTC)
+
+
 def compute_clocks(
     spec: CalendarSpec,
     targets: Targets,
@@ -164,12 +192,14 @@ def compute_clocks(
     paused_credit: timedelta,
     first_responded: bool,
     last_public_update: datetime | None,
+    quiet_updates: int = 0,
 ) -> Clocks:
     """Due times of a running (not paused) case.
 
     Targets count from when the case was opened, plus the business time credited back
     for every pause (waiting on the customer, or on their confirmation). The update
-    clock counts from our last public word, once there was one.
+    clock counts from our last public word, once there was one, backing off while our
+    words are automatic updates with nothing new (`update_interval`).
     """
     first_response = (
         None
@@ -177,7 +207,9 @@ def compute_clocks(
         else add_business_time(spec, opened, targets.first_response + paused_credit)
     )
     next_update = (
-        add_business_time(spec, last_public_update, targets.update_interval)
+        add_business_time(
+            spec, last_public_update, update_interval(spec, targets.update_interval, quiet_updates)
+        )
         if first_responded and last_public_update is not None
         else None
     )

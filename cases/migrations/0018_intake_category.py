@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0017_working_hours'),
+        ("cases", "0017_working_hours"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='category',
-            field=models.CharField(blank=True, help_text='What the customer said it is about (portal).', max_length=80),
+            model_name="case",
+            name="category",
+            field=models.CharField(
+                blank=True, help_text="What the customer said it is about (portal).", max_length=80
+            ),
         ),
         migrations.AddField(
-            model_name='intakerule',
-            name='category',
-            field=models.CharField(blank=True, help_text='A category customers pick in the portal ("Hardware repair"): every rule\'s category is offered there.', max_length=80),
+            model_name="intakerule",
+            name="category",
+            field=models.CharField(
+                blank=True,
+                help_text='A category customers pick in the portal ("Hardware repair"): every rule\'s category is offered there.',
+                max_length=80,
+            ),
         ),
     ]

@@ -157,6 +157,10 @@ class Case(models.Model):
     # SLA clocks, recomputed by the services on the events that move them.
     first_responded_at = models.DateTimeField(null=True, blank=True)
     last_public_update = models.DateTimeField(null=True, blank=True)
+    quiet_updates = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Automatic updates since a person last wrote: each one waits longer.",
+    )
     first_response_due = models.DateTimeField(null=True, blank=True)
     next_update_due = models.DateTimeField(null=True, blank=True)
     resolution_due = models.DateTimeField(null=True, blank=True)

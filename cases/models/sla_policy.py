@@ -8,17 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models.case import Case, Priority
-
-
-def validate_time_zone(value: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from django.core.exceptions import ValidationError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"{value!r} is not a time zone name like Europe/Paris.") from None
+from helpdesk.accounts.models import validate_time_zone
 
 
 class BusinessCalendar(models.Model):

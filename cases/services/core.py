@@ -112,7 +112,8 @@ def touch(
         if case.first_responded_at is None:
             case.first_responded_at = now
         case.last_public_update = now
-        update |= {"first_responded_at", "last_public_update"}
+        case.quiet_updates = 0  # a person wrote: the next automatic update comes on time
+        update |= {"first_responded_at", "last_public_update", "quiet_updates"}
     if bump:
         # The row is locked (see lock_case), so a plain increment cannot race.
         case.version += 1

@@ -123,6 +123,7 @@ def _public_word(case: Case) -> None:
     if case.first_responded_at is None:
         case.first_responded_at = now
     case.last_public_update = now
+    case.quiet_updates = 0
     case.updated = now
     fields = {"eta", "updated", "first_responded_at", "last_public_update"}
     fields.update(clocks.refresh_clocks(case, now=now))

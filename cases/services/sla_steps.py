@@ -20,6 +20,7 @@ from cases.models import (
     SLAEvent,
     SLAStep,
     SLATarget,
+    TimelineEntry,
     Visibility,
 )
 from cases.services.core import email_customer, write_entry
@@ -180,7 +181,51 @@ def _warn_staff(case: Case, target: str, due: datetime, now: datetime, quiet_sin
         )
 
 
+def automatic_updates_this_week(case: Case, now: datetime) -> int:
+    """Automatic status updates the customer received in the last seven days."""
+    return TimelineEntry.objects.filter(
+        case=case,
+        kind=EntryKind.DELAY_NOTICE,
+        data__automatic=True,
+        data__target=SLATarget.NEXT_UPDATE,
+        created__gt=now - timedelta(days=7),
+    ).count()
+
+
+def _hold_update(case: Case, due: datetime, now: datetime, sent: int) -> None:
+    """The week's budget of automatic updates is spent: nothing more by email; the owner
+    is asked to speak to the customer in person instead."""
+    summary = (
+        f"{sent} automatic updates in the last 7 days: no more by email this week. "
+        "Call the customer, or write to them yourself."
+    )
+    write_entry(
+        case=case,
+        kind=EntryKind.SLA_WARNING,
+        actor=None,
+        visibility=Visibility.INTERNAL,
+        data={"target": SLATarget.NEXT_UPDATE, "due": due.isoformat(), "summary": summary},
+    )
+    if case.owner_id:
+        outbox.notify_in_app(
+            recipient=case.owner,
+            case=case,
+            kind=Notice.Kind.SLA_WARNING,
+            subject=f"{case.reference}: {sent} automatic updates this week. Call them?",
+            body=summary,
+            key=f"case:{case.pk}:update_budget:{due.isoformat()}",
+            claimed=True,
+        )
+
+
 def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> None:
+    if target == SLATarget.NEXT_UPDATE:
+        sent = automatic_updates_this_week(case, now)
+        if sent >= settings.AUTOMATIC_UPDATES_PER_WEEK:
+            _hold_update(case, due, now, sent)
+            return
+        # Nothing new since the last one: the next automatic update waits longer.
+        case.quiet_updates += 1
     # The customer hears from us now: the update clock starts again from here, so the
     # notice names the next update's real time, never a time (or a promise) already past.
     if case.first_responded_at is not None:

@@ -1,14 +1,26 @@
 """People: users (email login), the organisations customers belong to, departments."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a time zone name like Europe/Paris.") from None
+
+
 class Organization(models.Model):
-    """A customer company. Its SLA tier selects the SLA policies of its cases."""
+    """A customer company. Its SLA tier selects the SLA policies of its cases; its time
+    zone is its customers' (automatic updates reach them in their working hours)."""
 
     class Tier(models.TextChoices):
         BASIC = "basic", "Basic"
@@ -23,6 +35,13 @@ class Organization(models.Model):
         help_text="Comma-separated mail domains (acme.example): an unknown sender from one "
         "of them becomes a customer of this organisation.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="Where its customers are, like Europe/Paris.",
+    )
+    phone = models.CharField(max_length=40, blank=True, help_text="The main phone number.")
     customers_see_own_cases_only = models.BooleanField(
         default=False,
         help_text="Each customer sees only the cases they reported, not the whole organisation's.",
@@ -109,6 +128,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     notify_preference = models.CharField(
         max_length=10, choices=NotifyPreference.choices, default=NotifyPreference.EACH
+    )
+
+    class Contact(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+
+    phone = models.CharField(max_length=40, blank=True)
+    preferred_contact = models.CharField(
+        max_length=10,
+        choices=Contact.choices,
+        default=Contact.EMAIL,
+        help_text="Customers: how they like to hear about a delay.",
+    )
+    call_notes_by_email = models.BooleanField(
+        default=False, help_text="Customers: after a call, a short written record by email."
     )
 
     class Availability(models.TextChoices):

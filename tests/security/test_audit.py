@@ -91,6 +91,8 @@ def test_a_role_change_in_the_admin_is_recorded(agent, support):
             "full_name": agent.full_name,
             "role": User.Role.MANAGER,
             "departments": [support.pk],
+            "availability": "available",
+            "capacity": "15",
             "is_active": "on",
             "is_staff": "on",
             "date_joined_0": "2025-01-06",

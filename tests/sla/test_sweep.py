@@ -205,10 +205,11 @@ def test_update_interval_reminds_owner_then_updates_customer(make_case, agent, c
     assert update.body.startswith("A short update on your case, as promised.")
     email = notices(customer, kind="delay_notice").get()
     assert email.subject == f"[{case.reference}] An update on your case: {case.title}"
-    # The customer heard from us: the next update is due an interval from now, and the
-    # update says so (not the time that just passed).
-    assert fresh(case).next_update_due == T0 + 4 * HOUR + 40 * MINUTE
-    assert "You will hear from us next by Mon 3 Mar, 13:40 UTC." in update.body
+    # The customer heard from us: the next update is due from now, and the update says
+    # so (not the time that just passed). With nothing new to say, it waits twice the
+    # interval (the communication budget backs off).
+    assert fresh(case).next_update_due == T0 + 6 * HOUR + 40 * MINUTE
+    assert "You will hear from us next by Mon 3 Mar, 15:40 UTC." in update.body
 
 
 def test_automatic_notice_never_names_a_time_already_past(owned_case, agent, sweep):

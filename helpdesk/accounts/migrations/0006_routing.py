@@ -6,51 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_audit'),
+        ("accounts", "0005_audit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='department',
-            name='alert_after_minutes',
-            field=models.PositiveSmallIntegerField(default=10, help_text='Automatic routing: tell the lead when a new case has waited this long because nobody was available.'),
+            model_name="department",
+            name="alert_after_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=10,
+                help_text="Automatic routing: tell the lead when a new case has waited this long because nobody was available.",
+            ),
         ),
         migrations.AddField(
-            model_name='department',
-            name='routing',
-            field=models.CharField(choices=[('manual', 'Manual: agents take new cases from triage'), ('automatic', 'Automatic: each new case gets an available agent at once')], default='manual', max_length=10),
+            model_name="department",
+            name="routing",
+            field=models.CharField(
+                choices=[
+                    ("manual", "Manual: agents take new cases from triage"),
+                    ("automatic", "Automatic: each new case gets an available agent at once"),
+                ],
+                default="manual",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='availability',
-            field=models.CharField(choices=[('available', 'Available'), ('away', 'Away'), ('off', 'Off')], default='available', help_text='Agents: only an available agent is given new cases automatically.', max_length=10),
+            model_name="user",
+            name="availability",
+            field=models.CharField(
+                choices=[("available", "Available"), ("away", "Away"), ("off", "Off")],
+                default="available",
+                help_text="Agents: only an available agent is given new cases automatically.",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='capacity',
-            field=models.PositiveSmallIntegerField(default=15, help_text='Agents: the most active cases automatic routing gives them.'),
+            model_name="user",
+            name="capacity",
+            field=models.PositiveSmallIntegerField(
+                default=15, help_text="Agents: the most active cases automatic routing gives them."
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='last_routed_at',
-            field=models.DateTimeField(blank=True, help_text='When automatic routing last gave them a new case.', null=True),
+            model_name="user",
+            name="last_routed_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When automatic routing last gave them a new case.", null=True
+            ),
         ),
         migrations.CreateModel(
-            name='Absence',
+            name="Absence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts', models.DateTimeField()),
-                ('ends', models.DateTimeField()),
-                ('handed_over_at', models.DateTimeField(blank=True, null=True)),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='absences', to=settings.AUTH_USER_MODEL)),
-                ('cover', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='covering', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts", models.DateTimeField()),
+                ("ends", models.DateTimeField()),
+                ("handed_over_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="absences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cover",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="covering",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts'],
-                'indexes': [models.Index(condition=models.Q(('handed_over_at__isnull', True)), fields=['starts'], name='absence_to_hand_over_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends__gt', models.F('starts'))), name='absence_ends_after_start')],
+                "ordering": ["starts"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("handed_over_at__isnull", True)),
+                        fields=["starts"],
+                        name="absence_to_hand_over_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends__gt", models.F("starts"))),
+                        name="absence_ends_after_start",
+                    )
+                ],
             },
         ),
     ]
