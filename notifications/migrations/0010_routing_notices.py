@@ -4,15 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0009_inbound_content_hash'),
+        ("notifications", "0009_inbound_content_hash"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notice',
-            name='kind',
-            field=models.CharField(choices=[('customer_message', 'Customer message'), ('customer_reopened', 'Customer says it is still broken'), ('customer_confirmed', 'Customer confirmed the fix'), ('customer_rated', 'Customer rated the case'), ('case_transferred', 'Case transferred to you'), ('case_inherited', 'Case inherited from a leaver'), ('handoff_requested', 'Handoff requested'), ('handoff_done', 'Handoff done'), ('handoff_declined', 'Handoff declined'), ('sla_warning', 'SLA warning'), ('waiting_for_owner', 'New case waiting for an owner'), ('agent_reply', 'Reply to customer'), ('status_change', 'Status change'), ('incident_link', 'Known problem linked'), ('incident_update', 'Known problem update'), ('delay_notice', 'Delay notice'), ('confirmation_reminder', 'Confirmation reminder'), ('ownership_change', 'New owner while the owner is away')], max_length=40),
+            model_name="notice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("customer_message", "Customer message"),
+                    ("customer_reopened", "Customer says it is still broken"),
+                    ("customer_confirmed", "Customer confirmed the fix"),
+                    ("customer_rated", "Customer rated the case"),
+                    ("case_transferred", "Case transferred to you"),
+                    ("case_inherited", "Case inherited from a leaver"),
+                    ("handoff_requested", "Handoff requested"),
+                    ("handoff_done", "Handoff done"),
+                    ("handoff_declined", "Handoff declined"),
+                    ("sla_warning", "SLA warning"),
+                    ("waiting_for_owner", "New case waiting for an owner"),
+                    ("agent_reply", "Reply to customer"),
+                    ("status_change", "Status change"),
+                    ("incident_link", "Known problem linked"),
+                    ("incident_update", "Known problem update"),
+                    ("delay_notice", "Delay notice"),
+                    ("confirmation_reminder", "Confirmation reminder"),
+                    ("ownership_change", "New owner while the owner is away"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
