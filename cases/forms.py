@@ -348,14 +348,6 @@ class ReportCaseForm(forms.Form):
         return cleaned
 
 
-class NotificationSettingsForm(forms.Form):
-    notify_preference = forms.ChoiceField(
-        choices=User.NotifyPreference.choices,
-        widget=forms.RadioSelect,
-        label="Email me",
-    )
-
-
 class IncidentForm(forms.Form):
     title = forms.CharField(max_length=200)
     public_summary = forms.CharField(

@@ -56,6 +56,9 @@ desk_urls = [
         desk_case.attachment,
         name="attachment",
     ),
+    path(
+        "cases/<str:reference>/contact/", desk_actions.customer_contact, name="customer_contact"
+    ),
     path("cases/<str:reference>/<slug:action>/", desk_actions.case_action, name="case_action"),
 ]
 
@@ -70,6 +73,7 @@ portal_urls = [
     path("cases/<str:reference>/reply/", portal.reply, name="reply"),
     path("cases/<str:reference>/confirm/", portal.confirm, name="confirm"),
     path("cases/<str:reference>/still-broken/", portal.still_broken, name="still_broken"),
+    path("cases/<str:reference>/news/", portal.ask_for_news, name="ask_for_news"),
     path("cases/<str:reference>/rate/", portal.rate, name="rate"),
     path("cases/<str:reference>/identifiers/", portal.add_identifier, name="add_identifier"),
     path(

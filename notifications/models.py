@@ -46,6 +46,8 @@ class Notice(models.Model):
         HANDOFF_DECLINED = "handoff_declined", "Handoff declined"
         SLA_WARNING = "sla_warning", "SLA warning"
         WAITING_FOR_OWNER = "waiting_for_owner", "New case waiting for an owner"
+        CUSTOMER_CHASED = "customer_chased", "Customer asked for news"
+        CALL_DUE = "call_due", "Call the customer"
         # To customers: the owner's words and the system's on the owner's behalf (the same
         # values as the timeline entries they carry).
         AGENT_REPLY = "agent_reply", "Reply to customer"
@@ -55,6 +57,7 @@ class Notice(models.Model):
         DELAY_NOTICE = "delay_notice", "Delay notice"
         CONFIRMATION_REMINDER = "confirmation_reminder", "Confirmation reminder"
         OWNERSHIP_CHANGE = "ownership_change", "New owner while the owner is away"
+        CALL = "call", "Notes of a phone call"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

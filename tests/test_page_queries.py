@@ -58,8 +58,9 @@ AGENT_PICKER_QUERIES = 4
 AUDIT_QUERIES = 6
 # The case (with its people, incident and rating), its identifiers, the agent's
 # departments, the handoffs (with department, requester, assignee), the ownership chain,
-# the timeline's entries, their files, the earlier-entries count.
-CASE_PAGE_MEMBER_QUERIES = 10
+# the timeline's entries, their files, the earlier-entries count, what the customer heard
+# from us and the open call task.
+CASE_PAGE_MEMBER_QUERIES = 12
 # And for the owner, who may transfer it and ask for handoffs: the agents and their
 # departments, the handoff form's departments (2).
 CASE_PAGE_OWNER_QUERIES = CASE_PAGE_MEMBER_QUERIES + 4

@@ -1,5 +1,6 @@
 """The case domain's models, one module per concern; import them from here."""
 
+from cases.models.calls import CallDirection, CallOutcome, CallTask
 from cases.models.case import (
     ACTIVE_STATUSES,
     CUSTOMER_STATUS,
@@ -51,6 +52,9 @@ __all__ = [
     "Attachment",
     "BusinessCalendar",
     "BusinessHours",
+    "CallDirection",
+    "CallOutcome",
+    "CallTask",
     "Case",
     "CustomerIdentifier",
     "EntryKind",

@@ -34,6 +34,8 @@ class EntryKind(models.TextChoices):
     CONFIRMATION_REMINDER = "confirmation_reminder", "Confirmation reminder"
     REOPEN = "reopen", "Reopened"
     ATTACHMENT = "attachment", "Attachment"
+    CALL = "call", "Phone call"
+    CHASE = "chase", "Customer asked for news"
 
 
 class Visibility(models.TextChoices):

@@ -7,6 +7,7 @@ aggregate; there, and only there, time-to-owner percentiles are computed from th
 durations the database returns for the period.
 """
 
+from cases.reports.chases import chases
 from cases.reports.filters import Filters
 from cases.reports.people import bounce_details, bounces, time_to_owner, unowned
 from cases.reports.service import CASE_VOICE_KINDS, promises, quality, sla, voice
@@ -16,6 +17,7 @@ __all__ = [
     "Filters",
     "bounce_details",
     "bounces",
+    "chases",
     "promises",
     "quality",
     "sla",

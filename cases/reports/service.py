@@ -36,6 +36,7 @@ CASE_VOICE_KINDS = {
     Notice.Kind.INCIDENT_UPDATE,
     Notice.Kind.CONFIRMATION_REMINDER,
     Notice.Kind.OWNERSHIP_CHANGE,
+    Notice.Kind.CALL,
 }
 
 

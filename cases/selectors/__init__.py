@@ -8,6 +8,7 @@ querysets built on it). One module per surface:
     handoffs    a department's queue, a case's handoffs and bounce data
     portal      a customer's cases, where one is, similar ones, known issues
     incidents   the incident list and pages
+    contact     what the customer heard from us, and the calls to make
     team        a lead's departments: load, who is away, cases waiting for an owner
 """
 
@@ -18,6 +19,7 @@ from cases.selectors.case_page import (
     timeline,
     timeline_window,
 )
+from cases.selectors.contact import Contact, calls_to_make, contact
 from cases.selectors.handoffs import (
     BounceStats,
     bounce_stats,
@@ -56,15 +58,18 @@ __all__ = [
     "SEARCH_LIMIT",
     "SEARCH_MIN_CHARS",
     "BounceStats",
+    "Contact",
     "Member",
     "Team",
     "agents_for_picker",
     "attachment_for",
     "bounce_stats",
+    "calls_to_make",
     "case_by_reference",
     "case_for_page",
     "case_handoffs",
     "cases_by_references",
+    "contact",
     "department_queue",
     "departments_for",
     "incident_cases",

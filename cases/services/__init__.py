@@ -29,9 +29,10 @@ from cases.services.attachments import Refusal
 from cases.services.attachments import screen as screen_attachments
 from cases.services.availability import plan_absence, set_availability
 from cases.services.bounces import BOUNCE_TRANSFERS, note_bounce
+from cases.services.calls import ask_for_news, log_call
 from cases.services.conversation import add_customer_message, add_internal_note, reply_to_customer
 from cases.services.core import email_customer, write_entry
-from cases.services.customer import rate_case, set_notify_preference
+from cases.services.customer import rate_case, set_contact_details, set_notify_preference
 from cases.services.errors import (
     CaseError,
     Conflict,
@@ -82,6 +83,7 @@ __all__ = [
     "add_internal_note",
     "allowed_actions",
     "allowed_handoff_actions",
+    "ask_for_news",
     "auto_close",
     "cancel_handoff",
     "cancel_open_handoffs",
@@ -94,6 +96,7 @@ __all__ = [
     "email_customer",
     "intake_categories",
     "link_case",
+    "log_call",
     "note_bounce",
     "open_case",
     "open_incident",
@@ -110,6 +113,7 @@ __all__ = [
     "screen_attachments",
     "send_delay_notice",
     "set_availability",
+    "set_contact_details",
     "set_eta",
     "set_notify_preference",
     "settle_promises",

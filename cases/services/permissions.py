@@ -84,6 +84,7 @@ RULES: dict[str, Rule] = {
         becomes=Status.CLOSED,
     ),
     "reply": Rule(STEER, ANY, "write to the customer"),
+    "call": Rule(STEER, ANY, "log a call with the customer"),
     "note": Rule(AGENT, ANY),
     "identifier": Rule(AGENT_OR_CUSTOMER, ANY),
     "request_handoff": Rule(
@@ -102,6 +103,11 @@ RULES: dict[str, Rule] = {
         CUSTOMER,
         frozenset({Status.CLOSED}),
         status_message="You can rate a case once it is closed.",
+    ),
+    "chase": Rule(
+        CUSTOMER,
+        frozenset({Status.NEW, Status.OPEN}),
+        status_message="Your case is waiting for you or closed: there is no news to ask for.",
     ),
 }
 

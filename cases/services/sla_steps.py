@@ -14,6 +14,7 @@ from django.conf import settings
 from cases import clocks, sla
 from cases.models import (
     CUSTOMER_STATUS,
+    CallTask,
     Case,
     EntryKind,
     Handoff,
@@ -23,6 +24,7 @@ from cases.models import (
     TimelineEntry,
     Visibility,
 )
+from cases.services import calls
 from cases.services.core import email_customer, write_entry
 from cases.services.lifecycle import auto_close
 from cases.text import say_when
@@ -85,6 +87,9 @@ def apply_step(
         auto_close(case)
     elif step == SLAStep.OWNER_WARNED:
         _warn_staff(case, target, due, now, quiet_since=now - targets.warn_owner_lead)
+        calls.ask_to_call(
+            case, target=target, deadline=due, notify_at=due - targets.notify_customer_lead
+        )
     elif step == SLAStep.CUSTOMER_NOTIFIED:
         _tell_customer(case, target, due, now)
     else:
@@ -242,6 +247,10 @@ def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> Non
             f"({say_when(due)}). We would rather tell you now than let the time pass."
         )
     body = f"{opening}\n\n{customer_facts(case, next_contact=next_contact)}"
+    # Nobody called in time: the written notice goes, and the call task lapses.
+    CallTask.objects.filter(
+        case=case, target=target, deadline=due, status=CallTask.Status.OPEN
+    ).update(status=CallTask.Status.EXPIRED)
     entry = write_entry(
         case=case,
         kind=EntryKind.DELAY_NOTICE,

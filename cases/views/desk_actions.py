@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from cases import services
+from cases.contact_forms import CallForm, ContactDetailsForm
 from cases.forms import (
     DelayForm,
     EtaForm,
@@ -80,6 +81,14 @@ ACTIONS = {
             case=case, acting_user=user, eta=data["eta"]
         ),
     ),
+    "call": (
+        CallForm,
+        lambda case, user, data, version: services.log_call(
+            case=case, acting_user=user, direction=data["direction"], outcome=data["outcome"],
+            notes=data["notes"], new_eta=data["new_eta"], alternatives=data["alternatives"],
+            chase=data["chase"],
+        ),
+    ),
     "reopen": (
         ReasonForm,
         lambda case, user, data, version: services.reopen(
@@ -143,6 +152,31 @@ def case_identifier(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("desk:case", reference=case.reference)
     fresh = access.desk_case(request, case.reference)
     return trigger_client_event(header_response(request, fresh), "timelineChanged")
+
+
+@agent_required
+@require_POST
+def customer_contact(request: HttpRequest, reference: str) -> HttpResponse:
+    """An agent takes down the customer's phone and whether they prefer a call."""
+    case = access.desk_case(request, reference)
+    form = ContactDetailsForm(request.POST)
+    if not form.is_valid():
+        refusal = form_refusal(form)
+        return header_response(request, case, refusal=refusal, action="contact", form=form)
+    data = form.cleaned_data
+    _customer, refusal = attempt(
+        lambda: services.set_contact_details(
+            customer=case.customer,
+            acting_user=request.user,
+            phone=data["phone"],
+            preferred_contact=data["preferred_contact"] or case.customer.preferred_contact,
+        )
+    )
+    if refusal is not None:
+        return header_response(request, case, refusal=refusal, action="contact", form=form)
+    if not request.htmx:
+        return redirect("desk:case", reference=case.reference)
+    return header_response(request, access.desk_case(request, case.reference))
 
 
 def header_response(

@@ -3,6 +3,7 @@ timeline (polled), the composer, the handoffs panel, identifiers and attachments
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -17,7 +18,7 @@ from cases.forms import (
     TransferForm,
     WaitForm,
 )
-from cases.models import Case, Priority
+from cases.models import CallDirection, CallOutcome, Case, Priority
 from cases.views import access
 from cases.views.downloads import serve_attachment
 from cases.views.errors import Refusal, attempt
@@ -52,6 +53,9 @@ def case_context(request: HttpRequest, case: Case, **extra) -> dict:
         "propose_form": ProposeForm(initial=version),
         "reason_form": ReasonForm(initial=version),
         "identifier_form": IdentifierForm(),
+        "contact": selectors.contact(case, now=timezone.now()),
+        "call_outcomes": CallOutcome.choices,
+        "call_directions": CallDirection.choices,
         # Only a page that offers a transfer needs the list of agents.
         "agents": selectors.agents_for_picker() if "transfer" in allowed else [],
         **extra,

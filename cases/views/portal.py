@@ -10,6 +10,7 @@ from contextlib import suppress
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,9 +19,9 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from django_ratelimit.decorators import ratelimit
 
 from cases import selectors, services, similarity
+from cases.contact_forms import NotificationSettingsForm
 from cases.forms import (
     IdentifierForm,
-    NotificationSettingsForm,
     PortalReplyForm,
     RatingForm,
     ReportCaseForm,
@@ -136,6 +137,18 @@ def confirm(request: HttpRequest, reference: str) -> HttpResponse:
         )
     )
     return _answer(request, case, refusal=refusal, notice="Thank you! Your case is closed.")
+
+
+@customer_required
+@require_POST
+def ask_for_news(request: HttpRequest, reference: str) -> HttpResponse:
+    """ "Any news?": the customer had to ask; the owner is told to get back to them."""
+    case = access.portal_case(request, reference)
+    _entry, refusal = attempt(lambda: services.ask_for_news(case=case, acting_user=request.user))
+    owner = case.owner.full_name if case.owner else "Your case's owner"
+    return _answer(
+        request, case, refusal=refusal, notice=f"Asked. {owner} will get back to you soon."
+    )
 
 
 @customer_required
@@ -277,16 +290,41 @@ def similar(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
+    """How the customer hears from us: every update or a daily digest, and whether a delay
+    comes as a call (with their number)."""
+    user = request.user
     form = NotificationSettingsForm(
-        request.POST or None, initial={"notify_preference": request.user.notify_preference}
+        request.POST or None,
+        initial={
+            "notify_preference": user.notify_preference,
+            "preferred_contact": user.preferred_contact,
+            "phone": user.phone,
+            "call_notes_by_email": user.call_notes_by_email,
+        },
     )
     if request.method == "POST" and form.is_valid():
-        services.set_notify_preference(
-            acting_user=request.user, preference=form.cleaned_data["notify_preference"]
-        )
-        messages.success(request, "Saved.")
-        return redirect("portal:settings")
-    return render(request, "portal/settings.html", {"form": form, "nav": "settings"})
+        data = form.cleaned_data
+        _done, refusal = attempt(lambda: _save_settings(request, data))
+        if refusal is None:
+            messages.success(request, "Saved.")
+            return redirect("portal:settings")
+        form.add_error(None, refusal.message)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "portal/settings.html", {"form": form, "nav": "settings"}, status=status)
+
+
+@transaction.atomic
+def _save_settings(request: HttpRequest, data: dict) -> None:
+    """Both or neither: the email choice and how a delay reaches them."""
+    user = request.user
+    services.set_notify_preference(acting_user=user, preference=data["notify_preference"])
+    services.set_contact_details(
+        customer=user,
+        acting_user=user,
+        phone=data["phone"] if "phone" in request.POST else user.phone,
+        preferred_contact=data["preferred_contact"] or user.preferred_contact,
+        call_notes_by_email=data["call_notes_by_email"],
+    )
 
 
 @portal_access

@@ -94,6 +94,7 @@ def _headline(filters: reports.Filters) -> dict:
     promised = reports.promises(filters, headline=True)["overall"]
     quality = reports.quality(filters, headline=True)
     voice = reports.voice(filters, headline=True)
+    chased = reports.chases(filters, headline=True)
     return {
         "unowned": unowned["new"].count(),
         "lapsed": unowned["lapsed"].count(),
@@ -110,6 +111,8 @@ def _headline(filters: reports.Filters) -> dict:
         "satisfaction": quality["satisfaction"]["average"],
         "per_case": voice["per_case"],
         "outside": voice["outside"],
+        "chases": chased["chases"],
+        "chased_rate": chased["chased_before_told_rate"],
     }
 
 
@@ -196,6 +199,7 @@ def sla(request: HttpRequest) -> HttpResponse:
                     rows)  # fmt: skip
     context.update(
         found=found,
+        chased=reports.chases(context["filters"]),
         at_risk=found["at_risk"][:PAGE_SIZE],
         chart=charts.bar_chart(
             [(_breach_label(r), r["total"]) for r in found["by_target"]],

@@ -76,7 +76,7 @@ def test_portal_fits_a_phone(phone, live_server, customer, laptop):
     expect(page.get_by_role("link", name="Report a problem").last).to_be_visible()
     # The menu folds away behind its toggle, which opens it.
     page.get_by_role("button", name="Toggle navigation").click()
-    expect(page.get_by_role("link", name="Email settings")).to_be_visible()
+    expect(page.get_by_role("link", name="How we reach you")).to_be_visible()
     assert_fits(page, "home-menu")
 
     # The case page: where it is, who owns it, what happened, and the reply box.

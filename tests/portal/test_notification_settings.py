@@ -59,7 +59,7 @@ def test_an_unknown_preference_is_refused(client, customer):
 
     response = client.post("/portal/settings/", {"notify_preference": "hourly"})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Select a valid choice." in page_text(response)
     customer.refresh_from_db()
     assert customer.notify_preference == "each"
@@ -131,3 +131,47 @@ def test_digest_delays_a_routine_reply_while_a_delay_notice_is_still_sent_at_onc
     deliver_due_email()
     assert len(mail_to(customer)) == 2
     assert "We ordered the part." in mail_to(customer)[1].body
+
+
+def test_a_customer_asks_to_be_called_and_gives_a_number(client, customer):
+    client.force_login(customer)
+
+    response = client.post(
+        "/portal/settings/",
+        {"notify_preference": "each", "preferred_contact": "phone", "phone": "+33 1 23 45 67 89",
+         "call_notes_by_email": "on"},
+        follow=True,
+    )  # fmt: skip
+
+    assert "Saved." in page_text(response)
+    customer.refresh_from_db()
+    assert customer.preferred_contact == "phone" and customer.phone == "+33 1 23 45 67 89"
+    assert customer.call_notes_by_email is True
+
+
+def test_preferring_a_call_needs_a_number(client, customer):
+    client.force_login(customer)
+
+    response = client.post(
+        "/portal/settings/",
+        {"notify_preference": "digest", "preferred_contact": "phone", "phone": ""},
+    )
+
+    assert response.status_code == 422
+    assert "Give a phone number to be called on." in page_text(response)
+    customer.refresh_from_db()
+    assert customer.preferred_contact == "email"
+    assert customer.notify_preference == "each"  # nothing saved: both or neither
+
+
+def test_a_phone_number_must_look_like_one(client, customer):
+    client.force_login(customer)
+
+    response = client.post(
+        "/portal/settings/",
+        {"notify_preference": "each", "preferred_contact": "phone", "phone": "call me maybe"},
+    )
+
+    assert response.status_code == 422
+    assert "Write a phone number with digits" in page_text(response)
+    assert 'value="call me maybe"' in response.text

@@ -32,17 +32,19 @@ SIZES = [10, 300]
 # filter form lists the departments and the active agents (2 queries).
 QUERIES = {
     # The median wait; breach totals; promises overall; closing counts and the rating
-    # average; email totals; the unowned, lapsed, bounced and at-risk counts. The summary
-    # reads only the headline figures, never the reports' table rows.
-    "index": 4 + 10,
+    # average; email totals; the unowned, lapsed, bounced and at-risk counts; chases, and
+    # missed deadlines with those chased before told (3). The summary reads only the
+    # headline figures, never the reports' table rows.
+    "index": 4 + 13,
     # Page count and rows of new cases, lapsed rows.
     "unowned": 4 + 3,
     # Overall, still waiting, by week, by department.
     "time_to_owner": 4 + 4,
     # Page count and rows, then the ownership chains and handoffs of the rows shown.
     "bounces": 4 + 4,
-    # Breach totals, by target and department, at-risk rows.
-    "sla": 4 + 3,
+    # Breach totals, by target and department, at-risk rows; chases, missed deadlines,
+    # those chased before told, the most chased cases.
+    "sla": 4 + 7,
     # Overall, by owner.
     "promises": 4 + 2,
     # Closing counts, ratings average, distribution, by owner.
