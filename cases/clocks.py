@@ -247,6 +247,15 @@ def claim_step(case: Case, target: str, due: datetime, step: str, *, by_owner=Fa
             f"INSERT INTO {table} (case_id, target, due, step, by_owner, created) "
             "VALUES (%s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (case_id, target, due, step) DO NOTHING RETURNING id",
-            [case.pk, target, due, step, by_owner, timezone.now()],
+            # As the ORM stores them (SQLite keeps datetimes as text in its own format), so
+            # that the ORM's lookups of these rows match.
+            [
+                case.pk,
+                target,
+                connection.ops.adapt_datetimefield_value(due),
+                step,
+                by_owner,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
         )
         return cursor.fetchone() is not None

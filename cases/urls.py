@@ -56,9 +56,7 @@ desk_urls = [
         desk_case.attachment,
         name="attachment",
     ),
-    path(
-        "cases/<str:reference>/contact/", desk_actions.customer_contact, name="customer_contact"
-    ),
+    path("cases/<str:reference>/contact/", desk_actions.customer_contact, name="customer_contact"),
     path("cases/<str:reference>/<slug:action>/", desk_actions.case_action, name="case_action"),
 ]
 

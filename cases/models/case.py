@@ -214,6 +214,13 @@ class Case(models.Model):
             models.Index(
                 fields=["created"], name="case_triage_idx", condition=Q(status=Status.NEW)
             ),
+            # An agent's load (active cases) for routing and the team view: never their
+            # whole history.
+            models.Index(
+                fields=["owner"],
+                name="case_owner_load_idx",
+                condition=Q(status__in=["new", "open", "waiting_on_customer"]),
+            ),
             models.Index(fields=["organization", "-updated"], name="case_org_updated_idx"),
             models.Index(fields=["created"], name="case_created_idx"),
             models.Index(

@@ -118,7 +118,9 @@ def available_agents(department: Department, *, now: datetime, lock: bool = Fals
         .order_by("pk")
     )
     if lock:
-        agents = agents.select_for_update(of=("self",))
+        # FOR NO KEY UPDATE: routers take turns, while a transaction writing a row that
+        # points at the agent (checked at commit) is never held up by it.
+        agents = agents.select_for_update(of=("self",), no_key=True)
     return [agent for agent in agents if at_work(agent, department, now)]
 
 
@@ -164,9 +166,10 @@ def route(case: Case, *, now: datetime | None = None) -> User | None:
     the caller's transaction (the one creating the case, or the sweep's). Returns the
     owner, or None when it waits in triage.
 
-    Cases wait their turn: older cases of the department still waiting are served first
-    (each locked, skipping one a concurrent sweep is serving), so a newcomer never takes
-    the place an older case was waiting for.
+    Cases wait their turn: older cases of the department still waiting are served first,
+    so a newcomer never takes the place an older case was waiting for. Every routing into
+    a department first locks the department's row: locks are always taken department,
+    then cases, then agents, and the queue's order holds whoever routes.
     """
     now = now or timezone.now()
     department = case.intake_department
@@ -177,10 +180,12 @@ def route(case: Case, *, now: datetime | None = None) -> User | None:
         or case.status != Status.NEW
     ):
         return None
+    # One router at a time per department: the queue's order holds, whoever routes.
+    lock_department(department.pk)
     older = (
         waiting_cases(departments=[department])
         .filter(created__lt=case.created)
-        .select_for_update(skip_locked=True, of=("self",))[:TURN_LIMIT]
+        .select_for_update(of=("self",))[:TURN_LIMIT]
     )
     for waiting in older:
         if _give(waiting, department, now=now) is None:
@@ -198,6 +203,13 @@ def _give(case: Case, department: Department, *, now: datetime) -> User | None:
     return choice.agent
 
 
+def lock_department(department_id: int) -> None:
+    """The department's routing turn, until the caller commits. FOR NO KEY UPDATE: only
+    other routers wait; rows written meanwhile that point at the department do not (their
+    foreign keys are checked at commit, and would otherwise deadlock with the router)."""
+    Department.objects.select_for_update(no_key=True).filter(pk=department_id).first()
+
+
 def waiting_cases(*, departments=None):
     """New cases still without an owner in departments that route automatically, oldest
     first (through the triage index)."""
@@ -213,12 +225,17 @@ def waiting_cases(*, departments=None):
 
 def route_waiting(*, now: datetime | None = None, departments=None, limit: int = 100) -> int:
     """Give waiting cases an owner now that someone may be available (the sweep, or an
-    agent becoming available). Each case in its own transaction. Returns how many."""
+    agent becoming available). Each case in its own transaction. Returns how many cases
+    got an owner."""
     now = now or timezone.now()
     routed = 0
-    for case_id in waiting_cases(departments=departments).values_list("pk", flat=True)[:limit]:
+    found = waiting_cases(departments=departments).values_list("pk", "intake_department")
+    for case_id, department_id in found[:limit]:
         with transaction.atomic():
+            lock_department(department_id)
             case = lock_case(Case.objects.select_related("intake_department").get(pk=case_id), None)
+            if case.owner_id is not None or case.status != Status.NEW:
+                continue  # someone took it meanwhile: on to the next
             if route(case, now=now) is None:
                 # Nobody with room in this department: later cases there wait too.
                 if departments is not None and len(departments) == 1:

@@ -240,6 +240,7 @@ class Absence(models.Model):
         indexes = [
             models.Index(fields=["starts"], name="absence_to_hand_over_idx",
                          condition=Q(handed_over_at__isnull=True)),
+            models.Index(fields=["ends", "agent"], name="absence_current_idx"),
         ]  # fmt: skip
 
     def __str__(self) -> str:

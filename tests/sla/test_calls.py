@@ -64,6 +64,7 @@ def test_the_owner_is_asked_to_call_before_the_written_notice(late_case, agent, 
     assert "Call Alex Kim by Mon 3 Mar, 12:00" in page_text(desk.get(desk_url(late_case)))
 
 
+@pytest.mark.embedded  # SLA steps the owner claims must match the ORM's rows on SQLite too
 def test_a_reached_call_tells_the_customer_and_no_automatic_notice_follows(
     late_case, agent, customer, sweep, client
 ):

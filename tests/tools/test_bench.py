@@ -6,8 +6,11 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import OutputWrapper
 
 from cases.models import Case
+from helpdesk.tools.bench.routing import bench_routing
+from helpdesk.tools.bench.seed import bench_people, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +62,25 @@ def test_a_small_bench_measures_smaller_pages_and_says_how_small(var_dir):
     assert "incident page (200 linked)" in pages
     assert "portal case list (300)" in pages
     assert pages.count("(goal 100 ms:") == 10
+
+
+def test_routing_is_timed_with_the_same_queries_at_any_size(var_dir):
+    printed = io.StringIO()
+    out = OutputWrapper(printed)
+    people = bench_people()
+    seed(people, total=1200, open_share=0.5, out=out)
+    small = bench_routing(people, runs=1, out=out)
+    seed(people, total=3500, open_share=0.5, out=out)
+
+    large = bench_routing(people, runs=1, out=out)
+
+    lines = printed.getvalue()
+    assert lines.count("routing decision (100 agents)") == 2
+    assert lines.count("route a new case (100 agents)") == 2
+    assert lines.count("(goal 20 ms:") == 2
+    # The agents, their loads, the customer's and the organisation's last owner: four
+    # queries, at 1,200 cases as at 3,500 (and at 1,000,000).
+    queries = {name: figures["queries"] for name, figures in small["routing"].items()}
+    assert queries == {name: figures["queries"] for name, figures in large["routing"].items()}
+    assert queries["decision"] == 4
+    assert set(large["plans"]) == {"agents", "loads", "customer's owner", "organisation's owner"}

@@ -86,7 +86,7 @@ def insert_batch(people: dict, *, start: int, size: int, open_share: float) -> N
                 updated, first_owned_at, closed_at, first_responded_at, last_public_update,
                 first_response_due, next_update_due, resolution_due, paused_at,
                 paused_credit, eta, next_sla_check, ownership_lapsed, ownership_changes,
-                bounced)
+                bounced, category, quiet_updates)
             SELECT 'Bench case ' || g, '', %(customer)s, %(org)s, 20,
                 CASE WHEN g %% %(every)s = 0 THEN 'open' ELSE 'closed' END,
                 %(agent)s, %(dept)s, %(dept)s, 1,
@@ -110,7 +110,7 @@ def insert_batch(people: dict, *, start: int, size: int, open_share: float) -> N
                      END,
                 false,
                 CASE WHEN g %% 100 = 7 THEN 2 ELSE 0 END,
-                g %% 100 = 7
+                g %% 100 = 7, '', 0
             FROM generate_series(%(first)s, %(last)s) AS g
             """,
             {

@@ -1,4 +1,4 @@
-"""`python manage.py bench sla|pages|reports|load|all --cases N` on PostgreSQL.
+"""`python manage.py bench sla|pages|reports|routing|load|all --cases N` on PostgreSQL.
 
 Seeds N cases in bulk, then times what the target names. The figures go to the terminal
 and to var/bench/<target>-<time>.json for comparison across commits. Seeding is
@@ -15,6 +15,7 @@ from helpdesk.tools.bench import measure
 from helpdesk.tools.bench.load import bench_load
 from helpdesk.tools.bench.pages import bench_pages
 from helpdesk.tools.bench.reports import bench_reports
+from helpdesk.tools.bench.routing import bench_routing
 from helpdesk.tools.bench.seed import bench_people, seed
 from helpdesk.tools.bench.sla import bench_sla
 
@@ -22,12 +23,12 @@ from helpdesk.tools.bench.sla import bench_sla
 class Command(BaseCommand):
     help = (
         "Benchmarks. Targets: sla (the SLA sweep), pages (desk, portal, incident pages and "
-        "inbound mail), reports (each report), load (a support floor against gunicorn with "
-        "locust), all."
+        "inbound mail), reports (each report), routing (who owns a new case), load (a support "
+        "floor against gunicorn with locust), all."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["sla", "pages", "reports", "load", "all"])
+        parser.add_argument("target", choices=["sla", "pages", "reports", "routing", "load", "all"])
         parser.add_argument("--users", type=int, default=300, help="load: simulated users")
         parser.add_argument("--seconds", type=int, default=180, help="load: duration")
         parser.add_argument("--cases", type=int, default=100_000)
@@ -49,6 +50,9 @@ class Command(BaseCommand):
             self.write("sla", {"cases": cases, **report})
         if target in ("pages", "all"):
             self.write("pages", {"cases": cases, **bench_pages(people, runs=runs, out=self.stdout)})
+        if target in ("routing", "all"):
+            report = bench_routing(people, runs=runs, out=self.stdout)
+            self.write("routing", {"cases": cases, **report})
         if target in ("load", "all"):
             report = bench_load(
                 people, users=options["users"], seconds=options["seconds"], out=self.stdout
