@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from cases import selectors
 from cases.models import Case, Status
 from cases.services import routing
 from cases.services.core import email_customer, lock_case
@@ -72,8 +73,9 @@ def _require_lead_of(agent: User, acting_user: User, what: str) -> None:
 
 
 def hand_over_absences(*, now: datetime | None = None) -> int:
-    """Absences that have started: each of the agent's open cases passes to the cover, or
-    is routed again in its department, or goes to the lead; each with a public ownership
+    """Absences that have started: each of the agent's open cases passes to the cover
+    while the cover has room, else is routed again in its department, else goes to the
+    lead (ownership never lapses, even past a capacity); each with a public ownership
     change and one email telling the customer who owns it now. Returns cases moved."""
     now = now or timezone.now()
     moved = 0
@@ -126,7 +128,13 @@ def _hand_over(case: Case, absence: Absence, *, now: datetime) -> None:
 
 def _stand_in(case: Case, absence: Absence, *, now: datetime) -> tuple[User, str]:
     cover = absence.cover
-    if cover is not None and cover.is_active and cover.is_agent:
+    # The cover takes what fits their capacity; the rest is routed like a new case.
+    if (
+        cover is not None
+        and cover.is_active
+        and cover.is_agent
+        and selectors.loads([cover.pk]).get(cover.pk, 0) < cover.capacity
+    ):
         return cover, f"passed to the cover, {cover.full_name}"
     department = case.owning_department
     if department is not None:

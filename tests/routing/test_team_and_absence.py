@@ -170,3 +170,16 @@ def test_the_time_to_owner_report_counts_cases_still_waiting(
     page = page_text(signed_in(manager).get("/reports/time-to-owner/"))
 
     assert "1 case of the period still waits for an owner, the longest for 0.5 h." in page
+
+
+def test_the_cover_takes_what_fits_their_capacity_and_the_rest_is_routed(
+    automatic, agent, robin, manager, customer, clock
+):
+    User.objects.filter(pk=robin.pk).update(capacity=1)
+    cases = bulk_cases(2, customer=customer, owner=agent, department=automatic)
+    Absence.objects.create(agent=agent, starts=T0, ends=T0 + timedelta(days=1), cover=robin)
+
+    sweep_at(clock, T0 + timedelta(minutes=1))
+
+    owners = [Case.objects.get(pk=c.pk).owner for c in cases]
+    assert owners == [robin, manager]  # Robin is full after one; Morgan has room
