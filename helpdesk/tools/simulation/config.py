@@ -21,18 +21,25 @@ RELEASE_PROBLEM = "Web program shows an error page after sign in"
 
 @dataclass
 class Config:
-    weeks: float = 8.0
-    cases_per_day: int = 200
+    # The default world: big enough that its headline figures move by about a tenth from
+    # one seed to another, small enough that both modes run in about 7 minutes on 2 cores.
+    weeks: float = 3.0
+    cases_per_day: int = 120
     seed: int = 42
     baseline: bool = False
     organizations: int = 4
     customers_per_organization: int = 40
     agents_per_department: int = 6
+    # Support, where new cases start, has one agent per this many new cases a weekday
+    # (at least agents_per_department): cases stay with their owner for days.
+    new_cases_per_support_agent: int = 4
+    capacity: int = 15  # every agent's (User.capacity): active cases routing gives them
+    absences_per_week: int = 2  # Support agents out of office 1-3 weekdays, with a cover
     tick_minutes: int = 30
     p_handoff: float = 0.35
     p_decline: float = 0.15
     p_wait: float = 0.2
-    p_still_broken: float = 0.12
+    p_still_broken: float = 0.12  # a fix that does not hold (the customer finds out)
     p_never_confirms: float = 0.1
     p_owner_tells_delay: float = 0.5
     release_day: int = 10
@@ -43,7 +50,10 @@ class Config:
 class Outcome:
     mode: str
     cases: int = 0
-    time_to_owner_minutes: dict = field(default_factory=dict)
+    time_to_owner_business_minutes: dict = field(default_factory=dict)
+    # Active cases (new, open, waiting) per Support agent, over agents and ticks.
+    active_cases_per_agent: dict = field(default_factory=dict)
+    max_over_capacity: int = 0  # cases beyond their owners' capacity, at the worst tick
     breaches: int = 0
     surprises: int = 0
     surprise_rate: float | None = None
@@ -57,10 +67,15 @@ class Outcome:
     closed_by_confirmation: int = 0
     closed_by_timeout: int = 0
     closed_by_owner: int = 0
+    # Closures while the customer's problem was still broken (the simulated truth).
+    false_closures: int = 0
+    absences: int = 0
+    absences_handed_over: int = 0
     bounced: int = 0
     max_open_without_owner: int = 0
     max_untriaged: int = 0
-    # At every tick: [simulated time, open cases, open without an active owner, untriaged].
+    # At every tick: [simulated time, open cases, open without an active owner, untriaged,
+    # the busiest agent's active cases, cases over capacity].
     ticks: list = field(default_factory=list)
     invariant_violations: list = field(default_factory=list)
     duplicate_notices: int = 0

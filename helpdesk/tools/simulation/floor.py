@@ -1,9 +1,14 @@
-"""What the people of the simulated floor do: customers report and answer, Support
-triages, owners reply, hand work to departments and propose fixes, departments accept,
-decline or finish their part, a release turns into an incident, an agent leaves.
+"""What the people of the simulated floor do: customers report and answer, new cases get
+an owner, owners reply, hand work to departments and propose fixes, departments accept,
+decline or finish their part, a release turns into an incident.
 
-In the baseline, departments write to the customer themselves and owners close without
-asking the customer to confirm.
+A new case gets its owner from automatic routing at once, or as soon as someone of
+Support is available with room (the sweep routes the cases that waited). In the
+baseline, Support triages by hand, departments write to the customer themselves and
+owners close without asking the customer to confirm.
+
+Whether a fix really holds is the world's secret (`verdicts`): the customer finds out,
+and says so when asked; closing without asking can close a case that is still broken.
 """
 
 from datetime import datetime, timedelta
@@ -12,7 +17,7 @@ from django.utils import timezone
 
 from cases import services, similarity
 from cases.models import PRIORITIES_BY_TIER, Case, Handoff, HandoffStatus, Status
-from cases.services import handoffs, incidents, promises
+from cases.services import handoffs, incidents, promises, routing
 from helpdesk.accounts.models import User
 from notifications import outbox
 
@@ -27,7 +32,10 @@ class Floor:
         self.world = world
         self.schedule = schedule
         self.random = schedule.random
-        self.load: dict[int, int] = {}
+        self.load: dict[int, int] = {}  # cases each agent took from triage (baseline)
+        self.waiting: set[int] = set()  # new cases routing could not give anyone yet
+        # Per case, each time a fix was proposed or the case closed: (when, still broken).
+        self.verdicts: dict[int, list[tuple[datetime, bool]]] = {}
         self.release_cases: list[Case] = []
         self.incident = None
 
@@ -59,21 +67,58 @@ class Floor:
         )
         if title:
             self.release_cases.append(case)
-        self.at(self.later(5, 90), self.triage, case.pk)
+        if self.config.baseline:
+            self.at(self.later(5, 90), self.triage, case.pk)
+        elif case.owner_id:
+            self.owned(case)
+        else:
+            self.waiting.add(case.pk)
 
     def triage(self, case_id: int) -> None:
+        """Baseline: someone of Support at work takes the case from triage, whoever took
+        the fewest so far, whatever they hold now."""
         case = Case.objects.get(pk=case_id)
         if case.owner_id:
             return
-        owner = min(
-            (a for a in self.world.agents["Support"] if a.is_active),
-            key=lambda a: (self.load.get(a.pk, 0), a.pk),
-        )
+        at_work = [
+            a
+            for a in self.world.agents["Support"]
+            if a.is_active and a.availability == User.Availability.AVAILABLE
+        ]
+        if not at_work:
+            self.at(self.later(15, 15), self.triage, case_id)
+            return
+        owner = min(at_work, key=lambda a: (self.load.get(a.pk, 0), a.pk))
         case = services.take_ownership(case=case, acting_user=owner, expected_version=None)
         self.load[owner.pk] = self.load.get(owner.pk, 0) + 1
+        self.owned(case)
+
+    def route_waiting(self) -> int:
+        """Normal mode, as the sweep does (and an agent's becoming available): the cases
+        that waited get an owner if someone of Support is available with room now.
+        Returns how many got one (see `owners_found`)."""
+        if self.config.baseline or not self.waiting:
+            return 0
+        support = [self.world.departments["Support"]]  # the one that routes automatically
+        routing.route_waiting(now=timezone.now(), departments=support)
+        return self.owners_found()
+
+    def owners_found(self) -> int:
+        """The cases that waited and have an owner now (whoever routed them) start their
+        owner's work. Returns how many."""
+        if not self.waiting:
+            return 0
+        found = Case.objects.filter(pk__in=self.waiting).exclude(owner=None).order_by("pk")
+        for case in found:
+            self.waiting.discard(case.pk)
+            self.owned(case)
+        return len(found)
+
+    def owned(self, case: Case) -> None:
+        """What an owner does with a case they just got."""
         if case.title == RELEASE_PROBLEM:
-            self.maybe_open_incident(case, owner)
-        self.at(self.later(10, 90), self.first_reply, case_id)
+            self.maybe_open_incident(case, self.world.people[case.owner_id])
+        self.at(self.later(10, 90), self.first_reply, case.pk)
 
     def maybe_open_incident(self, case: Case, owner: User) -> None:
         if self.incident is not None:
@@ -107,12 +152,14 @@ class Floor:
         incidents.fan_out(update.pk)
         waiting = Case.objects.filter(incident=self.incident, status=Status.PENDING_CONFIRMATION)
         for case in waiting:
+            broken = self.judge(case.pk)
             if self.config.baseline:  # closed without asking the customer
                 services.close_case(
                     case=case, acting_user=self.world.people[case.owner_id],
                     reason="Fixed by the release fix.",
                     expected_version=None,
                 )  # fmt: skip
+                self.maybe_write_back(case.pk, broken)
             else:
                 self.at(self.later(30, 600), self.customer_answers_proposal, case.pk)
 
@@ -183,10 +230,12 @@ class Floor:
         case, owner = self.owner_of(case_id)
         if case.status != Status.OPEN:
             return
+        broken = self.judge(case_id)
         if self.config.baseline:
             services.close_case(
                 case=case, acting_user=owner, reason="Fixed, closing.", expected_version=None
             )
+            self.maybe_write_back(case_id, broken)
             return
         services.propose_resolution(
             case=case, acting_user=owner, body="It is fixed on our side.",
@@ -198,11 +247,10 @@ class Floor:
         case = Case.objects.get(pk=case_id)
         if case.status != Status.PENDING_CONFIRMATION:
             return
-        draw = self.random.random()
-        if draw < self.config.p_never_confirms:
-            return  # the sweep reminds once, then closes
+        if self.random.random() < self.config.p_never_confirms:
+            return  # the sweep reminds once, then closes, broken or not
         customer = self.world.people[case.customer_id]
-        if draw < self.config.p_never_confirms + self.config.p_still_broken:
+        if self.verdicts[case_id][-1][1]:
             case = services.reopen(
                 case=case, acting_user=customer, reason="Still broken, sorry.",
                 expected_version=None,
@@ -210,6 +258,30 @@ class Floor:
             self.plan_resolution(case, minutes=self.random.uniform(60, 24 * 60))
             return
         services.confirm_resolution(case=case, acting_user=customer, expected_version=None)
+
+    def judge(self, case_id: int) -> bool:
+        """Whether the fix the owner believes in leaves the problem still broken (drawn
+        once per fix, recorded for the count of false closures)."""
+        broken = self.random.random() < self.config.p_still_broken
+        self.verdicts.setdefault(case_id, []).append((timezone.now(), broken))
+        return broken
+
+    def maybe_write_back(self, case_id: int, broken: bool) -> None:
+        """Baseline: a customer whose case was closed while still broken writes again
+        (unless they are one who never answers), which reopens it."""
+        if broken and self.random.random() >= self.config.p_never_confirms:
+            self.at(self.later(2 * 60, 2 * 24 * 60), self.customer_writes_back, case_id)
+
+    def customer_writes_back(self, case_id: int) -> None:
+        case = Case.objects.get(pk=case_id)
+        if case.status != Status.CLOSED:
+            return
+        services.add_customer_message(
+            case=case, acting_user=self.world.people[case.customer_id],
+            body="You closed my case, but it is still broken.",
+        )  # fmt: skip
+        case = Case.objects.get(pk=case_id)
+        self.plan_resolution(case, minutes=self.random.uniform(60, 24 * 60))
 
     # --- departments ------------------------------------------------------------------------
 
@@ -230,7 +302,9 @@ class Floor:
         handoff = Handoff.objects.select_related("case", "department").get(pk=handoff_id)
         if handoff.status != HandoffStatus.REQUESTED:
             return
-        member = self.random.choice(self.world.agents[handoff.department.name])
+        members = self.world.agents[handoff.department.name]
+        at_work = [m for m in members if m.availability == User.Availability.AVAILABLE]
+        member = self.random.choice(at_work or [m for m in members if m.is_active])
         if self.random.random() < self.config.p_decline:
             handoffs.decline_handoff(
                 handoff=handoff, acting_user=member, reason="We need the order ID first."
@@ -272,8 +346,3 @@ class Floor:
             body=f"{name} did its part. Is it resolved? Can we close the case?",
             key=f"sim:{case.pk}:{name}:{self.schedule.number()}",
         )
-
-    def deactivate_someone(self) -> None:
-        leaving = self.world.agents["Support"][-1]
-        services.deactivate_agent(agent=leaving, acting_user=self.world.manager)
-        leaving.refresh_from_db()

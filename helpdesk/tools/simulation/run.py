@@ -19,12 +19,13 @@ from cases import clocks
 from cases.models import Case, Handoff, Promise, SLAEvent, SLAStep, TimelineEntry
 from cases.services import sla_steps
 from helpdesk import queue
-from helpdesk.accounts.models import User
+from helpdesk.accounts.models import Absence, User
 from notifications.models import Notice
 
 from .config import START, Config, Outcome
 from .floor import Floor
 from .report import measure
+from .roster import Roster
 from .schedule import Schedule
 from .ticks import Ticks
 from .world import build_world
@@ -32,7 +33,7 @@ from .world import build_world
 # The tables a run fills: analysed as they grow, vacuumed after the rollback.
 TABLES = [
     model._meta.db_table
-    for model in (Case, TimelineEntry, Notice, SLAEvent, Handoff, Promise, User)
+    for model in (Case, TimelineEntry, Notice, SLAEvent, Handoff, Promise, User, Absence)
 ]
 
 
@@ -76,14 +77,20 @@ def run(config: Config, *, check_every_tick: bool = False) -> Outcome:
         stack.enter_context(mock.patch.object(connection.features, "uses_savepoints", False))
         clock = stack.enter_context(time_machine.travel(START, tick=False))
         schedule = Schedule(config.seed)
-        floor = Floor(config, build_world(config), schedule)
-        ticks = Ticks(config, outcome, tables=TABLES, check=check_every_tick)
+        world = build_world(config)
+        floor = Floor(config, world, schedule)
+        roster = Roster(config, world, schedule, floor)
+        ticks = Ticks(
+            config, outcome, world, route_waiting=floor.route_waiting,
+            owners_found=floor.owners_found, tables=TABLES, check=check_every_tick,
+        )  # fmt: skip
+        roster.plan(end)
         schedule.arrivals(START, end, config.cases_per_day, floor.arrive)
         tick = START
         while tick < end:
             schedule.at(tick, ticks.tick)
             tick += timedelta(minutes=config.tick_minutes)
-        schedule.at(START + timedelta(days=config.deactivate_day), floor.deactivate_someone)
+        schedule.at(START + timedelta(days=config.deactivate_day), roster.someone_leaves)
         next_sweep: datetime | None = None
         while (event := schedule.next_event(end)) is not None:
             when, action, args = event
@@ -97,7 +104,8 @@ def run(config: Config, *, check_every_tick: bool = False) -> Outcome:
                     next_sweep = minute
                     schedule.at(minute, ticks.sweep)
             action(*args)
-        measure(outcome, baseline=config.baseline, end=end)
+        ticks.finish()
+        measure(outcome, baseline=config.baseline, end=end, verdicts=floor.verdicts)
     return outcome
 
 

@@ -1,6 +1,11 @@
 """The simulated world's people: departments with their agents, a manager, and the
-customers of a few organisations of every SLA tier."""
+customers of a few organisations of every SLA tier.
 
+Support, where new cases start, is staffed for the volume and routes automatically
+(manually in the baseline). Everyone starts the run off: the roster brings them in.
+"""
+
+import math
 from dataclasses import dataclass
 
 from cases import demo
@@ -21,21 +26,33 @@ class World:
     people: dict[int, User]
 
 
+def team_size(config: Config, department: str) -> int:
+    if department != "Support":
+        return config.agents_per_department
+    needed = math.ceil(config.cases_per_day / config.new_cases_per_support_agent)
+    return max(config.agents_per_department, needed)
+
+
 def build_world(config: Config) -> World:
     demo.seed_sla()
     departments = {name: Department.objects.get_or_create(name=name)[0] for name in DEPARTMENTS}
+    routing = Department.Routing.MANUAL if config.baseline else Department.Routing.AUTOMATIC
+    departments["Support"].routing = routing
+    departments["Support"].save(update_fields=["routing"])
+    off = User.Availability.OFF
     manager = User.objects.create_user(
-        "sim-manager@sim.test", None, full_name="Sim Manager", role=User.Role.MANAGER
-    )
+        "sim-manager@sim.test", None, full_name="Sim Manager", role=User.Role.MANAGER,
+        availability=off,  # the manager takes no new cases
+    )  # fmt: skip
     manager.departments.add(departments["Support"])
     people: dict[int, User] = {manager.pk: manager}
     agents: dict[str, list[User]] = {}
     for name, department in departments.items():
         members = []
-        for n in range(config.agents_per_department):
+        for n in range(team_size(config, name)):
             agent = User.objects.create_user(
                 f"sim-{name.lower()}-{n}@sim.test", None, full_name=f"{name} agent {n}",
-                role=User.Role.AGENT,
+                role=User.Role.AGENT, capacity=config.capacity, availability=off,
             )  # fmt: skip
             agent.departments.add(department)
             members.append(agent)
