@@ -31,9 +31,15 @@ class Status(models.TextChoices):
 
 
 # How each status is said to a customer, in the portal and in every email.
-# The cases that count against an agent's capacity: work in progress, not a fix awaiting
-# the customer's confirmation.
-ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER)
+# The cases that count against an agent's capacity: every case not closed. A fix awaiting
+# the customer's confirmation keeps its place: "still broken" brings it back to its owner
+# at any moment, and that owner must have room for it.
+ACTIVE_STATUSES = (
+    Status.NEW,
+    Status.OPEN,
+    Status.WAITING_ON_CUSTOMER,
+    Status.PENDING_CONFIRMATION,
+)
 
 CUSTOMER_STATUS: dict[str, str] = {
     Status.NEW: "Received: we're finding the right person",
@@ -219,7 +225,9 @@ class Case(models.Model):
             models.Index(
                 fields=["owner"],
                 name="case_owner_load_idx",
-                condition=Q(status__in=["new", "open", "waiting_on_customer"]),
+                condition=Q(
+                    status__in=["new", "open", "waiting_on_customer", "pending_confirmation"]
+                ),
             ),
             models.Index(fields=["organization", "-updated"], name="case_org_updated_idx"),
             models.Index(fields=["created"], name="case_created_idx"),

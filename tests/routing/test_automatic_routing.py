@@ -102,6 +102,29 @@ def test_nobody_is_given_more_than_their_capacity(automatic, agent, robin, custo
     assert waiting.owner == cases[0].owner
 
 
+def test_a_fix_awaiting_confirmation_keeps_its_place_for_still_broken(
+    automatic, agent, robin, customer
+):
+    """A case pending confirmation counts against its owner's capacity: when the customer
+    says "still broken" it comes back to them, and they have room for it."""
+    User.objects.filter(pk__in=[agent.pk, robin.pk]).update(capacity=1)
+    fixed = report_case(customer, "Laptop will not charge")
+    services.propose_resolution(
+        case=fixed, acting_user=fixed.owner, body="New charger sent.", expected_version=None
+    )
+
+    other = report_case(customer, "Printer jams")
+    waiting = report_case(customer, "Screen flickers")
+
+    assert {fixed.owner, other.owner} == {agent, robin}
+    assert waiting.owner is None  # both full: one working, one awaiting a confirmation
+    services.reopen(case=fixed, acting_user=customer, reason="Still broken.", expected_version=None)
+    fixed.refresh_from_db()
+    assert fixed.status == Status.OPEN
+    assert routing.route_waiting() == 0
+    assert Case.objects.filter(owner=fixed.owner).exclude(status=Status.CLOSED).count() == 1
+
+
 def test_away_off_and_out_of_office_agents_get_no_new_cases(automatic, agent, robin, customer):
     robin.availability = User.Availability.AWAY
     robin.save(update_fields=["availability"])

@@ -3,8 +3,8 @@ and the whole routing of one, at the bench's size, with the plan of each query.
 
 The shapes, created once: 500 agents in five departments of 100, the first routing
 automatically; its agents own a fifth of the bench's closed cases (about 2,000 each at
-1,000,000) and carry active loads of 0 to 15 against a capacity of 15 (open, waiting on
-the customer, some pending confirmation, which routing does not count), in an
+1,000,000) and carry active loads of 0 to 17 against a capacity of 15 (open, waiting on
+the customer, some pending confirmation; many full), in an
 organisation of their own; one in ten is away or off, five are out of office, and ten
 absences per agent lie in the past. The new case is a first case of a new customer of the
 bench organisation, whose million cases the continuity check reads through: every query
@@ -127,8 +127,8 @@ def _closed_history(people: dict, department: Department, team: list[User], *, o
 
 
 def _active_loads(department: Department, team: list[User]) -> None:
-    """Agent k of the team carries k mod 16 active cases (capacity 15: some full), and a
-    few pending confirmation, of customers of their own organisation."""
+    """Agent k of the team carries k mod 16 cases in work and k mod 3 pending confirmation
+    (capacity 15: many full), of customers of their own organisation."""
     org, _ = Organization.objects.get_or_create(name="Bench Routing")
     if Case.objects.filter(organization=org).exists():
         return
