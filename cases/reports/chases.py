@@ -1,11 +1,12 @@
 """Chases: the customer had to ask us for news (the portal's "Any news?", or a call to ask
 for status). The chased-before-told rate is the share of missed deadlines where the
 customer asked before we told them of the delay; the goal is 0, beside the surprise rate.
-Each figure is one query whatever the number of cases."""
+We told them with the delay notice before the deadline, or, when none went, with our
+first public word after it. Each figure is one query whatever the number of cases."""
 
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from cases.models import SLAEvent, SLAStep, SLATarget, TimelineEntry, Visibility
@@ -24,16 +25,22 @@ def chases(filters: Filters, *, headline: bool = False) -> dict:
         prefix="case__",
     )
     totals = asked.aggregate(chases=Count("pk"), cases=Count("case", distinct=True))
+    notified = SLAEvent.objects.filter(
+        case=OuterRef("case"),
+        target=OuterRef("target"),
+        due=OuterRef("due"),
+        step=SLAStep.CUSTOMER_NOTIFIED,
+    )
+    spoke_after = TimelineEntry.objects.filter(
+        case=OuterRef("case"),
+        visibility=Visibility.PUBLIC,
+        actor__role__in=STAFF,
+        created__gt=OuterRef("due"),
+    ).order_by("created")
     told_at = Coalesce(
-        Subquery(
-            SLAEvent.objects.filter(
-                case=OuterRef("case"),
-                target=OuterRef("target"),
-                due=OuterRef("due"),
-                step=SLAStep.CUSTOMER_NOTIFIED,
-            ).values("created")[:1]
-        ),
-        "due",
+        Subquery(notified.values("created")[:1]),
+        Subquery(spoke_after.values("created")[:1]),
+        Value(filters.end),
     )
     # Our last public word from a person before the customer was told: a chase after it
     # (and up to the telling) is a customer who had to ask.

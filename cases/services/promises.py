@@ -36,8 +36,11 @@ def settle_promises(case: Case, *, replaced: bool = False) -> None:
 
 
 def make_promise(case: Case, *, acting_user: User, eta: datetime) -> None:
-    """Record a new estimate: the previous one is replaced (not kept), the new one public."""
+    """Record a new estimate: the previous one is replaced (not kept), the new one public.
+    The same estimate said again (on a call, in a delay notice) stays the one promise."""
     previous = case.eta
+    if eta == previous and Promise.objects.filter(case=case, settled_at__isnull=True).exists():
+        return
     settle_promises(case, replaced=True)
     Promise.objects.create(
         case=case,

@@ -4,6 +4,7 @@ settled promises; one still running counts in "given" only."""
 
 import pytest
 
+from cases import services
 from cases.services import promises
 from tests.helpers import at, csv_rows, open_case, propose, report_table, report_text, take
 from tests.sla.seed import HOUR, T0
@@ -62,3 +63,20 @@ def test_promises_csv_has_the_rows_of_the_table(estimates, manager_client):
         ["Dana Lee", "Support", "3", "2", "1", "50.0"],
         ["Sam Ortiz", "Hardware", "1", "1", "0", "0.0"],
     ]
+
+
+def test_the_same_estimate_said_again_on_a_call_is_still_one_promise(
+    clock, agent, customer, manager_client
+):
+    case = take(open_case(agent, customer, "Screen flickers"), agent)
+    promises.set_eta(case=case, acting_user=agent, eta=T0 + 5 * HOUR)
+    at(clock, T0 + HOUR)
+    services.log_call(
+        case=case, acting_user=agent, direction="outbound", outcome="reached",
+        notes="The part arrives at noon, as I wrote.", new_eta=T0 + 5 * HOUR,
+    )  # fmt: skip
+    at(clock, T0 + 3 * HOUR)
+    propose(case, agent)
+
+    page = report_text(manager_client, "promises")
+    assert "100.0% of 1 settled estimate kept (1 given in the period)." in page

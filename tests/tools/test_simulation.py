@@ -58,6 +58,13 @@ def test_baseline_shows_what_the_product_prevents():
     # Taken from triage by hand versus given an owner at once.
     assert baseline.time_to_owner_business_minutes["p90"] > 30
     assert normal.time_to_owner_business_minutes["p90"] < 5
+    # Owners asked to call before a deadline call (some reach the customer); customers
+    # left past the time we gave them ask for news, before they hear of the delay only
+    # where nobody tells them.
+    assert normal.call_tasks >= normal.calls > normal.calls_reached > 0
+    assert baseline.call_tasks == baseline.calls == 0
+    assert baseline.chases > 0 and baseline.chased_before_told > 0
+    assert normal.chased_before_told == 0 and normal.chased_before_told_rate == 0
 
 
 def test_the_same_seed_gives_the_same_figures():

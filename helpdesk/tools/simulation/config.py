@@ -42,6 +42,10 @@ class Config:
     p_still_broken: float = 0.12  # a fix that does not hold (the customer finds out)
     p_never_confirms: float = 0.1
     p_owner_tells_delay: float = 0.5
+    p_prefers_phone: float = 0.2  # customers who would rather be called than written to
+    p_owner_calls: float = 0.7  # owners who make the call the desk asks of them in time
+    p_call_reached: float = 0.6  # calls that reach the customer (else no answer)
+    p_customer_chases: float = 0.5  # customers who ask for news once our time has passed
     release_day: int = 10
     deactivate_day: int = 20
 
@@ -51,7 +55,7 @@ class Outcome:
     mode: str
     cases: int = 0
     time_to_owner_business_minutes: dict = field(default_factory=dict)
-    # Active cases (new, open, waiting) per Support agent, over agents and ticks.
+    # Active cases (every case not closed) per Support agent, over agents and ticks.
     active_cases_per_agent: dict = field(default_factory=dict)
     max_over_capacity: int = 0  # cases beyond their owners' capacity, at the worst tick
     breaches: int = 0
@@ -79,6 +83,13 @@ class Outcome:
     ticks: list = field(default_factory=list)
     invariant_violations: list = field(default_factory=list)
     duplicate_notices: int = 0
+    call_tasks: int = 0  # calls the desk asked owners to make before a deadline
+    calls: int = 0  # calls owners made
+    calls_reached: int = 0
+    chases: int = 0  # "any news?" from customers
+    cases_chased: int = 0
+    chased_before_told: int = 0  # missed deadlines where the customer asked first
+    chased_before_told_rate: float | None = None
 
 
 def as_dict(outcome: Outcome) -> dict:

@@ -36,6 +36,7 @@ class Floor:
         self.waiting: set[int] = set()  # new cases routing could not give anyone yet
         # Per case, each time a fix was proposed or the case closed: (when, still broken).
         self.verdicts: dict[int, list[tuple[datetime, bool]]] = {}
+        self.planned: dict[int, datetime] = {}  # when each owner expects the fix
         self.release_cases: list[Case] = []
         self.incident = None
 
@@ -207,6 +208,7 @@ class Floor:
             return
         case_id = case.pk
         when = self.later(minutes, minutes)
+        self.planned[case_id] = when
         due = case.resolution_due
         if (
             not self.config.baseline
@@ -220,6 +222,8 @@ class Floor:
 
     def owner_tells_delay(self, case_id: int, eta: datetime) -> None:
         case, owner = self.owner_of(case_id)
+        if case.eta is not None and case.eta >= eta:
+            return  # they agreed the new estimate on the phone already
         if case.status in (Status.OPEN, Status.WAITING_ON_CUSTOMER) and eta > timezone.now():
             promises.send_delay_notice(
                 case=case, acting_user=owner, new_eta=eta + timedelta(hours=1),

@@ -6,7 +6,16 @@ from datetime import datetime, timedelta
 from django.core import mail
 
 from cases import reports
-from cases.models import Case, EntryKind, Promise, Status, TimelineEntry
+from cases.models import (
+    CallDirection,
+    CallOutcome,
+    CallTask,
+    Case,
+    EntryKind,
+    Promise,
+    Status,
+    TimelineEntry,
+)
 from cases.sla import business_time_between, office_hours
 from helpdesk.accounts.models import Absence, User
 from notifications.models import Notice
@@ -74,12 +83,28 @@ def measure(outcome: Outcome, *, baseline: bool, end: datetime, verdicts: Verdic
     outcome.absences = Absence.objects.count()
     outcome.absences_handed_over = Absence.objects.exclude(handed_over_at=None).count()
     outcome.bounced = cases.filter(bounced=True).count()
+    measure_contact(outcome, filters)
     ids = [message.extra_headers.get("Message-ID") for message in mail.outbox]
     outcome.duplicate_notices = len(ids) - len(set(ids))
     if not baseline and outcome.surprises:
         outcome.invariant_violations.append(
             f"{outcome.surprises} deadline breach(es) without a notice to the customer first"
         )
+
+
+def measure_contact(outcome: Outcome, filters: reports.Filters) -> None:
+    """Calls asked for and made, and the customers who had to ask for news (through the
+    managers' report)."""
+    outcome.call_tasks = CallTask.objects.count()
+    calls = TimelineEntry.objects.filter(
+        kind=EntryKind.CALL, data__direction=CallDirection.OUTBOUND
+    )
+    outcome.calls = calls.count()
+    outcome.calls_reached = calls.filter(data__outcome=CallOutcome.REACHED).count()
+    chased = reports.chases(filters, headline=True)
+    outcome.chases, outcome.cases_chased = chased["chases"], chased["cases_chased"]
+    outcome.chased_before_told = chased["chased_before_told"]
+    outcome.chased_before_told_rate = chased["chased_before_told_rate"]
 
 
 def false_closures(verdicts: Verdicts) -> int:

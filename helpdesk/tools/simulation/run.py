@@ -17,12 +17,13 @@ from django.test.utils import override_settings
 
 from cases import clocks
 from cases.models import Case, Handoff, Promise, SLAEvent, SLAStep, TimelineEntry
-from cases.services import sla_steps
+from cases.services import calls, sla_steps
 from helpdesk import queue
 from helpdesk.accounts.models import Absence, User
 from notifications.models import Notice
 
 from .config import START, Config, Outcome
+from .contact import Contact
 from .floor import Floor
 from .report import measure
 from .roster import Roster
@@ -72,6 +73,8 @@ def run(config: Config, *, check_every_tick: bool = False) -> Outcome:
             stack.enter_context(
                 mock.patch.object(sla_steps, "apply_step", without_customer_notice())
             )
+            # Nor does its desk ask owners to call before a deadline.
+            stack.enter_context(mock.patch.object(calls, "ask_to_call", lambda *a, **kw: None))
         # The run is one transaction, rolled back at the end: nested atomic blocks need
         # no savepoints (a failure aborts the whole run rather than one action).
         stack.enter_context(mock.patch.object(connection.features, "uses_savepoints", False))
@@ -80,6 +83,7 @@ def run(config: Config, *, check_every_tick: bool = False) -> Outcome:
         world = build_world(config)
         floor = Floor(config, world, schedule)
         roster = Roster(config, world, schedule, floor)
+        contact = Contact(config, world, schedule, floor)
         ticks = Ticks(
             config, outcome, world, route_waiting=floor.route_waiting,
             owners_found=floor.owners_found, tables=TABLES, check=check_every_tick,
@@ -89,13 +93,14 @@ def run(config: Config, *, check_every_tick: bool = False) -> Outcome:
         tick = START
         while tick < end:
             schedule.at(tick, ticks.tick)
+            schedule.at(tick, contact.tick)
             tick += timedelta(minutes=config.tick_minutes)
         schedule.at(START + timedelta(days=config.deactivate_day), roster.someone_leaves)
         next_sweep: datetime | None = None
         while (event := schedule.next_event(end)) is not None:
             when, action, args = event
             clock.move_to(when)
-            if action not in (ticks.tick, ticks.sweep):
+            if action not in (ticks.tick, ticks.sweep, contact.tick):
                 ticks.moved = True
                 # Beat runs the sweep every minute: what an event made due (a case resumed
                 # close to its deadline) is seen within the minute, not at the next tick.

@@ -63,14 +63,18 @@ def build_world(config: Config) -> World:
     customers = []
     for n in range(config.organizations):
         organization = Organization.objects.create(
-            name=f"Sim organisation {n}", sla_tier=TIERS[n % len(TIERS)]
-        )
+            name=f"Sim organisation {n}", sla_tier=TIERS[n % len(TIERS)],
+            phone=f"+44 20 7946 0{n:03}",
+        )  # fmt: skip
         for m in range(config.customers_per_organization):
+            phone = (m + 1) / config.customers_per_organization <= config.p_prefers_phone
             customer = User.objects.create_user(
                 f"sim-customer-{n}-{m}@sim.test",
                 None,
                 full_name=f"Customer {n}-{m}",
                 organization=organization,
+                phone=f"+44 7700 9{n:02}{m:03}",
+                preferred_contact=User.Contact.PHONE if phone else User.Contact.EMAIL,
             )
             customers.append(customer)
             people[customer.pk] = customer

@@ -24,8 +24,8 @@ class Command(BaseCommand):
     help = "Simulate weeks of support work on the real product and report the outcomes."
 
     def add_arguments(self, parser):
-        parser.add_argument("--weeks", type=float, help="default 8")
-        parser.add_argument("--cases-per-day", type=int, help="weekdays; default 200")
+        parser.add_argument("--weeks", type=float, help="default 3")
+        parser.add_argument("--cases-per-day", type=int, help="weekdays; default 120")
         parser.add_argument("--seed", type=int, help="default 42")
         parser.add_argument(
             "--config", type=Path, help="a TOML file setting any world parameter (see Config)"
