@@ -5,6 +5,7 @@ from cases.views import (
     desk_case,
     desk_new,
     desk_queues,
+    desk_views,
     handoffs,
     incidents,
     mail,
@@ -17,6 +18,9 @@ from cases.views import (
 desk_urls = [
     path("", desk_queues.dashboard, name="dashboard"),
     path("search/", desk_queues.search, name="search"),
+    path("views/counts/", desk_views.sidebar_counts, name="sidebar"),
+    path("views/bulk/", desk_views.bulk, name="bulk"),
+    path("views/<slug:slug>/", desk_views.case_view, name="view"),
     path("notices/", notices.notices, name="notices"),
     path("notices/bell/", notices.notice_bell, name="notice_bell"),
     path("agents/", desk_case.agent_picker, name="agent_picker"),

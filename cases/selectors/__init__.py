@@ -10,6 +10,7 @@ querysets built on it). One module per surface:
     incidents   the incident list and pages
     contact     what the customer heard from us, and the calls to make
     team        a lead's departments: load, who is away, cases waiting for an owner
+    views       the sidebar's views (my cases, breaching soon, ...), sorted, and their counts
 """
 
 from cases.selectors.case_page import (
@@ -53,14 +54,18 @@ from cases.selectors.queues import (
     with_nearest_due,
 )
 from cases.selectors.team import Member, Team, departments_for, loads, teams
+from cases.selectors.views import SORTS, VIEWS, View, sort_of, view_cases, view_counts
 
 __all__ = [
     "SEARCH_LIMIT",
     "SEARCH_MIN_CHARS",
+    "SORTS",
+    "VIEWS",
     "BounceStats",
     "Contact",
     "Member",
     "Team",
+    "View",
     "agents_for_picker",
     "attachment_for",
     "bounce_stats",
@@ -86,10 +91,13 @@ __all__ = [
     "recurs",
     "search_cases",
     "similar_open_cases",
+    "sort_of",
     "teams",
     "timeline",
     "timeline_window",
     "triage_queue",
+    "view_cases",
+    "view_counts",
     "where_it_is",
     "with_nearest_due",
 ]
