@@ -303,7 +303,7 @@ ALLOWED_ATTACHMENT_TYPES = envlist(
 # that arrive inside it are merged into the next message.
 CUSTOMER_EMAIL_THROTTLE = envint("CUSTOMER_EMAIL_THROTTLE", 15 * 60)
 # The communication budget: automatic status updates a case may send a customer in 7 days.
-AUTOMATIC_UPDATES_PER_WEEK = envint("AUTOMATIC_UPDATES_PER_WEEK", 3)
+AUTOMATIC_UPDATES_PER_WEEK = envint("AUTOMATIC_UPDATES_PER_WEEK", 2)
 # A worker holds a notice it is sending this long; after that the re-drive retries it.
 NOTICE_LEASE_SECONDS = envint("NOTICE_LEASE_SECONDS", 120)
 NOTICE_MAX_ATTEMPTS = envint("NOTICE_MAX_ATTEMPTS", 8)

@@ -74,8 +74,9 @@ def _require_lead_of(agent: User, acting_user: User, what: str) -> None:
 
 def hand_over_absences(*, now: datetime | None = None) -> int:
     """Absences that have started: each of the agent's open cases passes to the cover
-    while the cover has room, else is routed again in its department, else goes to the
-    lead (ownership never lapses, even past a capacity); each with a public ownership
+    while the cover has room, else is routed again in its department, else goes to a
+    colleague with room who is not at work yet, else to the lead (ownership never lapses,
+    even past a capacity); each with a public ownership
     change and one email telling the customer who owns it now. Returns cases moved."""
     now = now or timezone.now()
     moved = 0
@@ -138,9 +139,15 @@ def _stand_in(case: Case, absence: Absence, *, now: datetime) -> tuple[User, str
         return cover, f"passed to the cover, {cover.full_name}"
     department = case.owning_department
     if department is not None:
+        routing.lock_department(department.pk)  # room counted here holds until commit
         choice = routing.choose_owner(case, department, now=now)
         if choice is not None:
             return choice.agent, f"routed again to {choice.agent.full_name}"
+        # Nobody at work now (an absence starts at midnight): a colleague with room, who
+        # finds it when their day starts, rather than anyone past their capacity.
+        colleague = _colleague_with_room(department, absence, now=now)
+        if colleague is not None:
+            return colleague, f"passed to {colleague.full_name}, who has room for it"
         if department.lead and department.lead.is_active and department.lead != absence.agent:
             return department.lead, f"passed to the lead, {department.lead.full_name}"
     manager = (
@@ -152,6 +159,20 @@ def _stand_in(case: Case, absence: Absence, *, now: datetime) -> tuple[User, str
     if manager is None:
         raise CaseError(f"Nobody can take {case.reference} while {absence.agent} is away.")
     return manager, f"passed to a manager, {manager.full_name}"
+
+
+def _colleague_with_room(department: Department, absence: Absence, *, now: datetime):
+    """The least loaded active agent of the department, not away, with room; or None."""
+    away = Absence.objects.filter(starts__lte=now, ends__gt=now).values("agent")
+    team = list(
+        User.objects.filter(departments=department, is_active=True, role=User.Role.AGENT)
+        .exclude(pk__in=away)
+        .exclude(pk=absence.agent_id)
+        .order_by("pk")
+    )
+    load = selectors.loads([agent.pk for agent in team])
+    room = [agent for agent in team if load.get(agent.pk, 0) < agent.capacity]
+    return min(room, key=lambda agent: (load.get(agent.pk, 0), agent.pk), default=None)
 
 
 def alert_leads(*, now: datetime | None = None, limit: int = 200) -> int:

@@ -124,6 +124,26 @@ def test_without_a_cover_the_cases_are_routed_again(
     )
 
 
+def test_at_night_the_cases_go_to_a_colleague_with_room_not_past_the_leads_capacity(
+    automatic, agent, robin, manager, customer, clock
+):
+    """An absence starting at midnight finds nobody available: each case goes to a
+    colleague with room (who finds it in the morning), not to a full lead."""
+    User.objects.filter(pk__in=[robin.pk, manager.pk]).update(availability=User.Availability.OFF)
+    User.objects.filter(pk=manager.pk).update(capacity=0)  # the lead is full
+    [case] = bulk_cases(1, customer=customer, owner=agent, department=automatic)
+    Absence.objects.create(agent=agent, starts=T0, ends=T0 + timedelta(days=1))
+
+    sweep_at(clock, T0 + timedelta(minutes=1))
+
+    case.refresh_from_db()
+    assert case.owner == robin
+    assert (
+        "passed to Robin Diaz, who has room for it"
+        in entries(case, EntryKind.OWNERSHIP_CHANGE)[-1].data["summary"]
+    )
+
+
 def test_the_lead_hears_once_when_a_case_waits_too_long(automatic, agent, manager, customer, clock):
     User.objects.filter(pk__in=[agent.pk, manager.pk]).update(availability=User.Availability.OFF)
     waiting = report_case(customer, "Nobody is in yet")
