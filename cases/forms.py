@@ -65,6 +65,9 @@ class ComposerForm(forms.Form):
         error_messages={"required": "Write something before sending."},
     )
     files = AttachmentsField(label="Attachments")
+    # The newest timeline entry the agent had seen: a reply is held back when someone
+    # else wrote to or from the customer after it (`services.reply_to_customer`).
+    seen_entry = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class VersionedForm(forms.Form):

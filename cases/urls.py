@@ -4,6 +4,7 @@ from cases.views import (
     desk_actions,
     desk_case,
     desk_new,
+    desk_presence,
     desk_queues,
     desk_views,
     handoffs,
@@ -52,6 +53,7 @@ desk_urls = [
     path("cases/<str:reference>/", desk_case.case_detail, name="case"),
     path("cases/<str:reference>/timeline/", desk_case.case_timeline, name="case_timeline"),
     path("cases/<str:reference>/entries/", desk_case.case_entry, name="case_entry"),
+    path("cases/<str:reference>/presence/", desk_presence.case_presence, name="case_presence"),
     path(
         "cases/<str:reference>/identifiers/", desk_actions.case_identifier, name="case_identifier"
     ),

@@ -4,7 +4,8 @@ Every read that depends on who asks goes through `Case.objects.visible_to(user)`
 querysets built on it). One module per surface:
 
     queues      my cases, the triage queue, search
-    case_page   the case with its people, the timeline window, agents, attachments
+    case_page   the case with its people, the timeline window, what was written
+                meanwhile, agents, attachments
     handoffs    a department's queue, a case's handoffs and bounce data
     portal      a customer's cases, where one is, similar ones, known issues
     incidents   the incident list and pages
@@ -17,6 +18,7 @@ from cases.selectors.case_page import (
     agents_for_picker,
     attachment_for,
     case_for_page,
+    replied_meanwhile,
     timeline,
     timeline_window,
 )
@@ -89,6 +91,7 @@ __all__ = [
     "portal_cases",
     "public_incident_updates",
     "recurs",
+    "replied_meanwhile",
     "search_cases",
     "similar_open_cases",
     "sort_of",

@@ -1,5 +1,5 @@
-"""What the case page reads: the case with its people, the timeline window, the agents
-one may transfer to, attachments."""
+"""What the case page reads: the case with its people, the timeline window, what was
+written while an agent wrote a reply, the agents one may transfer to, attachments."""
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -85,6 +85,18 @@ def timeline_window(
         "last_id": entries[-1].pk if entries else (after or 0),
         "earlier": earlier,
     }
+
+
+def replied_meanwhile(case: Case, user: User, *, after: int) -> list[TimelineEntry]:
+    """Public entries newer than entry `after` written by anyone but `user` (the
+    customer, another agent, the system), oldest first: what the customer has heard or
+    said since `user` last looked."""
+    return list(
+        TimelineEntry.objects.filter(case=case, visibility=Visibility.PUBLIC, pk__gt=after)
+        .exclude(actor=user)
+        .select_related("actor")
+        .order_by("pk")
+    )
 
 
 def agents_for_picker(query: str = "") -> QuerySet:

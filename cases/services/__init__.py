@@ -40,6 +40,7 @@ from cases.services.errors import (
     NotAllowed,
     NotFound,
     OpenHandoffs,
+    RepliedMeanwhile,
 )
 from cases.services.handoffs import (
     accept_handoff,
@@ -77,6 +78,7 @@ __all__ = [
     "NotFound",
     "OpenHandoffs",
     "Refusal",
+    "RepliedMeanwhile",
     "accept_handoff",
     "add_customer_message",
     "add_identifier",

@@ -5,11 +5,13 @@ from collections.abc import Iterable
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
+from cases import selectors
 from cases.models import Case, EntryKind, Status, TimelineEntry, Visibility
 from cases.services import attachments
 from cases.services.core import email_customer, lock_case, touch, write_entry
-from cases.services.errors import CaseError
+from cases.services.errors import CaseError, RepliedMeanwhile
 from cases.services.lifecycle import reopen_locked
 from cases.services.permissions import require, require_agent
 from cases.services.transitions import move, status_entry
@@ -41,18 +43,52 @@ def _entry_with_files(
     return entry
 
 
+# How the collision warning names what happened meanwhile; other kinds "updated the case".
+MEANWHILE_VERBS = {EntryKind.AGENT_REPLY: "replied", EntryKind.CUSTOMER_MESSAGE: "wrote"}
+
+
+def _meanwhile_message(entries: list[TimelineEntry]) -> str:
+    """What the writer reads first: "Sam Ortiz replied at 10:42 while you were writing.",
+    one phrase per author, deed and minute, in the desk's time zone."""
+    phrases: list[str] = []
+    for entry in entries:
+        who = entry.actor.full_name if entry.actor else "The system"
+        verb = MEANWHILE_VERBS.get(entry.kind, "updated the case")
+        phrase = f"{who} {verb} at {timezone.localtime(entry.created):%H:%M}"
+        if phrase not in phrases:
+            phrases.append(phrase)
+    *rest, last = phrases
+    listed = f"{', '.join(rest)} and {last}" if rest else last
+    return f"{listed} while you were writing."
+
+
 @transaction.atomic
 def reply_to_customer(
-    *, case: Case, acting_user: User, body: str, files: Iterable[UploadedFile] = ()
+    *,
+    case: Case,
+    acting_user: User,
+    body: str,
+    files: Iterable[UploadedFile] = (),
+    seen_entry: int | None = None,
 ) -> TimelineEntry:
     """The owner writes to the customer: one voice.
 
     Who: the owner or a manager. Writes: `agent_reply` (public), with attachments.
+    With `seen_entry` (the newest entry the writer had seen), nothing is sent when someone
+    else has since written a public entry (the customer, another agent, the system):
+    `RepliedMeanwhile` names it, so the writer reads it before the customer gets two
+    answers that cross.
     """
     body = body.strip()
     if not body:
         raise CaseError("Write a reply before sending it.")
     case = lock_case(case, None, acting_user, "reply")
+    if seen_entry is not None:
+        # Under the case lock, which every service writing to the timeline takes too:
+        # nothing can slip in between this check and the reply.
+        unseen = selectors.replied_meanwhile(case, acting_user, after=seen_entry)
+        if unseen:
+            raise RepliedMeanwhile(_meanwhile_message(unseen), case=case, entries=unseen)
     entry = _entry_with_files(
         case,
         kind=EntryKind.AGENT_REPLY,

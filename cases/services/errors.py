@@ -4,7 +4,7 @@ Views turn these into answers in one place (`cases.views.errors`): refused → 4
 invalid → 422 with the form kept, stale → 409 with the fresh state, not found → 404.
 """
 
-from cases.models import Case
+from cases.models import Case, TimelineEntry
 
 
 class CaseError(Exception):
@@ -33,3 +33,12 @@ class Conflict(CaseError):
     def __init__(self, message: str, *, case: Case):
         super().__init__(message)
         self.case = case
+
+
+class RepliedMeanwhile(Conflict):
+    """Someone else wrote on the case (to or from the customer) after the entry the writer
+    last saw; `entries` are those they have not seen, oldest first."""
+
+    def __init__(self, message: str, *, case: Case, entries: list[TimelineEntry]):
+        super().__init__(message, case=case)
+        self.entries = entries

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from cases import selectors, services
+from cases import presence, selectors, services
 from cases.forms import (
     IDENTIFIER_SUGGESTIONS,
     ComposerForm,
@@ -18,12 +18,13 @@ from cases.forms import (
     TransferForm,
     WaitForm,
 )
-from cases.models import CallDirection, CallOutcome, Case, Priority
+from cases.models import CallDirection, CallOutcome, Case, Priority, TimelineEntry
 from cases.views import access
 from cases.views.downloads import serve_attachment
 from cases.views.errors import Refusal, attempt
 from cases.views.params import int_param
 from helpdesk.accounts.access import agent_required
+from helpdesk.accounts.models import User
 
 
 def case_context(request: HttpRequest, case: Case, **extra) -> dict:
@@ -63,10 +64,15 @@ def case_context(request: HttpRequest, case: Case, **extra) -> dict:
 
 
 def page_response(request: HttpRequest, case: Case, *, status: int = 200, **extra):
-    """The whole case page (first load, and every answer to a browser without HTMX)."""
+    """The whole case page (first load, and every answer to a browser without HTMX).
+
+    Drawing it marks the agent as viewing the case, and shows who else is (the slot then
+    polls `desk_presence`); a reply carries the newest entry drawn (`seen_entry`)."""
     context = case_context(request, case, **extra)
     context.setdefault("composer", ComposerForm())
     context.update(selectors.timeline_window(request.user, case))
+    context.setdefault("seen_entry", context["last_id"])
+    context["present"] = presence.seen(case.pk, request.user, writing=False)
     return render(request, "desk/case.html", context, status=status)
 
 
@@ -90,27 +96,38 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "desk/case.html#timeline_poll", {"case": case, **window})
 
 
+def _write(case: Case, user: User, data: dict) -> TimelineEntry:
+    """The composer's words: a reply checked against what the agent had seen, or a note."""
+    if data["kind"] == ComposerForm.REPLY:
+        return services.reply_to_customer(
+            case=case,
+            acting_user=user,
+            body=data["body"],
+            files=data["files"],
+            seen_entry=data["seen_entry"],
+        )
+    return services.add_internal_note(
+        case=case, acting_user=user, body=data["body"], files=data["files"]
+    )
+
+
 @agent_required
 @require_POST
 def case_entry(request: HttpRequest, reference: str) -> HttpResponse:
-    """The composer: a public reply (owner's voice) or an internal note (anyone)."""
+    """The composer: a public reply (owner's voice) or an internal note (anyone).
+
+    A reply is held back (409) when someone else wrote to or from the customer after the
+    entry the page showed last (`seen_entry`): the agent reads what came, with their words
+    kept, and sends anyway (the form now carries the newest entry shown) or rewrites.
+    """
     case = access.desk_case(request, reference)
     form = ComposerForm(request.POST, request.FILES)
     refusal = None
+    meanwhile: list[TimelineEntry] = []
     if form.is_valid():
-        write = (
-            services.reply_to_customer
-            if form.cleaned_data["kind"] == ComposerForm.REPLY
-            else services.add_internal_note
-        )
-        _entry, refusal = attempt(
-            lambda: write(
-                case=case,
-                acting_user=request.user,
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["files"],
-            )
-        )
+        data = form.cleaned_data
+        replying = data["kind"] == ComposerForm.REPLY
+        entry, refusal = attempt(lambda: _write(case, request.user, data))
         if refusal is None:
             if not request.htmx:
                 return redirect("desk:case", reference=case.reference)
@@ -120,27 +137,32 @@ def case_entry(request: HttpRequest, reference: str) -> HttpResponse:
                 # Back to an internal note after every send: the next words stay in-house
                 # unless the agent chooses the customer again.
                 "composer": ComposerForm(),
-                "composer_status": (
-                    "Sent to the customer."
-                    if form.cleaned_data["kind"] == ComposerForm.REPLY
-                    else "Internal note added."
-                ),
+                # The agent's own reply is the newest public word they know of.
+                "seen_entry": entry.pk if replying else data["seen_entry"],
+                "composer_status": "Sent to the customer." if replying else "Internal note added.",
             }
             response = render(request, "desk/case.html#composer", context)
             return trigger_client_event(response, "timelineChanged")
+        if refusal.stale and replying and data["seen_entry"] is not None:
+            meanwhile = selectors.replied_meanwhile(case, request.user, after=data["seen_entry"])
     # The form comes back as typed: nothing the agent wrote is lost.
     refusal = refusal or Refusal("", 422)
+    composer = {
+        "composer": form,
+        "composer_error": "" if meanwhile else refusal.message,
+        "replied_meanwhile": meanwhile,
+        "meanwhile_message": refusal.message if meanwhile else "",
+        # Sending again confirms what the warning showed, and nothing newer.
+        "seen_entry": meanwhile[-1].pk if meanwhile else form.cleaned_data.get("seen_entry"),
+    }
     if request.htmx:
-        context = {
-            "case": case,
-            "allowed": services.allowed_actions(case, request.user),
-            "composer": form,
-            "composer_error": refusal.message,
-        }
-        return render(request, "desk/case.html#composer", context, status=refusal.status)
-    return page_response(
-        request, case, status=refusal.status, composer=form, composer_error=refusal.message
-    )
+        context = {"case": case, "allowed": services.allowed_actions(case, request.user)}
+        response = render(
+            request, "desk/case.html#composer", {**context, **composer}, status=refusal.status
+        )
+        # What was written meanwhile shows on the timeline too.
+        return trigger_client_event(response, "timelineChanged") if meanwhile else response
+    return page_response(request, case, status=refusal.status, **composer)
 
 
 @agent_required

@@ -1,0 +1,48 @@
+"""Two agents on one case in real browsers: the second reads that the first is viewing,
+then, once the first types in the composer, that they are writing a reply."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.helpers import LAPTOP, browser_sign_in, open_case
+
+pytestmark = pytest.mark.browser
+
+# The slot polls every 10 s; the writer's first word beats at once, so one poll of the
+# reader's slot (plus a margin for a slow machine) is enough.
+ONE_POLL_MS = 15_000
+
+
+def test_second_agent_sees_the_first_writing_a_reply(
+    page, browser, live_server, agent, customer, teammate
+):
+    case = open_case(agent, customer, **LAPTOP, owner=agent)
+    case_url = f"{live_server.url}/desk/cases/{case.reference}/"
+    browser_sign_in(page, live_server, agent.email)
+    page.goto(case_url)
+
+    context = browser.new_context()
+    try:
+        sam = context.new_page()
+        sam.set_default_timeout(10_000)
+        browser_sign_in(sam, live_server, teammate.email)
+        sam.goto(case_url)
+        slot = sam.get_by_test_id("presence")
+        expect(slot).to_have_text("Dana Lee is viewing")
+        # Dana's page, polling too, reads Sam.
+        expect(page.get_by_test_id("presence")).to_have_text(
+            "Sam Ortiz is viewing", timeout=ONE_POLL_MS
+        )
+
+        composer = page.locator("#composer")
+        composer.get_by_label("Reply to customer").check()
+        composer.get_by_label("Message", exact=True).fill("A new power supply ships today.")
+
+        expect(slot).to_have_text("Dana Lee is writing a reply", timeout=ONE_POLL_MS)
+
+        # Sent: the box is empty again, and Dana is only viewing.
+        composer.get_by_role("button", name="Send to customer").click()
+        expect(page.locator("#composer")).to_contain_text("Sent to the customer.")
+        expect(slot).to_have_text("Dana Lee is viewing", timeout=ONE_POLL_MS)
+    finally:
+        context.close()
