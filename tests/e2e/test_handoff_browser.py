@@ -44,7 +44,7 @@ def test_owner_hands_off_to_hardware_and_sees_the_result(
         hw_page = context.new_page()
         hw_page.set_default_timeout(10_000)
         browser_sign_in(hw_page, live_server, hw_agent.email)
-        hw_page.get_by_role("link", name="Handoffs to my departments").click()
+        hw_page.get_by_role("link", name="Department handoffs").click()
 
         queue = hw_page.locator("#queue")
         expect(queue).to_contain_text(laptop.reference)

@@ -150,7 +150,7 @@ def test_the_whole_journey(
 
     # 4. Hardware does its part from its queue, on the same case.
     hardware = signed_in_page(hw_agent)
-    hardware.get_by_role("link", name="Handoffs to my departments").click()
+    hardware.get_by_role("link", name="Department handoffs").click()
     queue = hardware.locator("#queue")
     expect(queue).to_contain_text("Serial number: 5CD1234XYZ")
     hardware.get_by_role("button", name=f"Accept handoff for {case.reference}").click()
