@@ -105,7 +105,7 @@ def test_the_command_refuses_unknown_settings_and_a_database_with_cases(tmp_path
     with pytest.raises(CommandError, match=r"unknown setting.*handoff_chance.*known:.*p_handoff"):
         call_command("simulate", "--config", str(world))
     world.write_text('weeks = "two"\n')
-    with pytest.raises(CommandError, match=r"weeks should be like 3\.0, not 'two'"):
+    with pytest.raises(CommandError, match=r"weeks should be like 2\.0, not 'two'"):
         call_command("simulate", "--config", str(world))
 
     services.report_case(acting_user=customer, title="Printer", description="Jammed.")
