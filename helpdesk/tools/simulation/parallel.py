@@ -49,19 +49,18 @@ class Beside:
 
 
 def start_baseline(options: list[str], *, seed: int) -> Beside:
-    """Prepare the baseline's database, then start its run; returns at once."""
+    """Prepare the baseline's database (created and migrated if missing: quick once it
+    exists), then start its run; returns as soon as it runs."""
     env = {**os.environ, "DATABASE_URL": sibling_url(os.environ["DATABASE_URL"])}
     manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-    script = " && ".join(
-        [
-            subprocess.list2cmdline([*manage, "create_database"]),
-            subprocess.list2cmdline([*manage, "migrate", "--noinput", "-v0"]),
-            subprocess.list2cmdline([*manage, "simulate", "--baseline", *options]),
-        ]
-    )
-    process = subprocess.Popen(  # our own command line, each part quoted
-        script,
-        shell=True,
+    for command in (["create_database"], ["migrate", "--noinput", "-v0"]):
+        done = subprocess.run(
+            [*manage, *command], env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise ParallelError(f"Preparing the baseline's database failed:\n{done.stderr}")
+    process = subprocess.Popen(
+        [*manage, "simulate", "--baseline", *options],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -74,10 +74,13 @@ class Command(BaseCommand):
         outcomes = []
         beside = None
         if len(modes) == 2 and not one_process and parallel.can_run_beside():
-            beside = parallel.start_baseline(
-                self.child_options(world_settings, config=config, force=force),
-                seed=world_settings["seed"],
-            )
+            try:
+                beside = parallel.start_baseline(
+                    self.child_options(world_settings, config=config, force=force),
+                    seed=world_settings["seed"],
+                )
+            except parallel.ParallelError as exc:
+                raise CommandError(str(exc)) from exc
             modes = [False]
         for mode in modes:
             world = Config(**{**world_settings, "baseline": mode})
