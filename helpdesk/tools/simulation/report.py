@@ -57,7 +57,9 @@ def measure(outcome: Outcome, *, baseline: bool, end: datetime, verdicts: Verdic
     outcome.updates_overtaken = written.filter(status=Notice.Status.OVERTAKEN).count()
     to_customers = written.exclude(status=Notice.Status.OVERTAKEN)
     per_case = dict.fromkeys(cases.values_list("pk", flat=True), 0)
-    for case_id in to_customers.values_list("case_id", flat=True):
+    # An email is a message that left: notices the one-voice throttle merged into another's
+    # message travel inside it (as the managers' report counts them).
+    for case_id in to_customers.filter(merged_into=None).values_list("case_id", flat=True):
         if case_id in per_case:
             per_case[case_id] += 1
     outcome.emails_per_case = spread(list(per_case.values()))
