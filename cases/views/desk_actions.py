@@ -203,6 +203,8 @@ def header_response(
         # Invalid input: reopen the panel the agent used, with what they typed.
         "open_action": action if refusal is not None and refusal.status == 422 else "",
         "action_form": form if refusal is not None and refusal.status == 422 else None,
+        # The facts beside the conversation follow the header (out of band).
+        "facts_swap": bool(request.htmx),
     }
     if request.htmx:
         return render(

@@ -26,6 +26,8 @@ from cases.views.params import int_param
 from helpdesk.accounts.access import agent_required
 from helpdesk.accounts.models import User
 
+MORE_ACTIONS = ("transfer", "priority", "wait", "call", "eta", "close")
+
 
 def case_context(request: HttpRequest, case: Case, **extra) -> dict:
     """What the header and the handoffs panel need: the case, the actions this agent may
@@ -40,6 +42,7 @@ def case_context(request: HttpRequest, case: Case, **extra) -> dict:
             handoff, user, department_ids=department_ids
         )
     allowed = services.allowed_actions(case, user)
+    contact = selectors.contact(case, now=timezone.now())
     return {
         "case": case,
         "allowed": allowed,
@@ -54,7 +57,13 @@ def case_context(request: HttpRequest, case: Case, **extra) -> dict:
         "propose_form": ProposeForm(initial=version),
         "reason_form": ReasonForm(initial=version),
         "identifier_form": IdentifierForm(),
-        "contact": selectors.contact(case, now=timezone.now()),
+        "contact": contact,
+        # The toolbar's second rank, under "More actions" (a call task puts the call first).
+        "more_actions": [
+            action
+            for action in MORE_ACTIONS
+            if action in allowed and not (action == "call" and contact.call)
+        ],
         "call_outcomes": CallOutcome.choices,
         "call_directions": CallDirection.choices,
         # Only a page that offers a transfer needs the list of agents.
@@ -69,11 +78,21 @@ def page_response(request: HttpRequest, case: Case, *, status: int = 200, **extr
     Drawing it marks the agent as viewing the case, and shows who else is (the slot then
     polls `desk_presence`); a reply carries the newest entry drawn (`seen_entry`)."""
     context = case_context(request, case, **extra)
-    context.setdefault("composer", ComposerForm())
     context.update(selectors.timeline_window(request.user, case))
+    if "composer" not in context:
+        answer = _customer_awaits_answer(context["entries"], context["allowed"])
+        kind = ComposerForm.REPLY if answer else ComposerForm.NOTE
+        context["composer"] = ComposerForm(initial={"kind": kind})
     context.setdefault("seen_entry", context["last_id"])
     context["present"] = presence.seen(case.pk, request.user, writing=False)
     return render(request, "desk/case.html", context, status=status)
+
+
+def _customer_awaits_answer(entries: list[TimelineEntry], allowed: frozenset[str]) -> bool:
+    """The customer had the last public word and this agent is the one who answers: the
+    composer opens as a reply (otherwise as an internal note, the safe default)."""
+    last = next((entry for entry in reversed(entries) if not entry.is_internal), None)
+    return "reply" in allowed and last is not None and bool(last.actor and last.actor.is_customer)
 
 
 @agent_required

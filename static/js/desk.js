@@ -148,6 +148,16 @@
     }
   });
 
+  // One case action open at a time: opening another closes the last (its text is kept in
+  // the closed panel until the page changes).
+  document.addEventListener("toggle", function (event) {
+    var panel = event.target;
+    if (!panel.open || !panel.matches || !panel.matches(".case-actions .action-panel")) return;
+    document.querySelectorAll(".case-actions .action-panel[open]").forEach(function (other) {
+      if (other !== panel) other.open = false;
+    });
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     var opener = document.querySelector("[data-shortcuts-open]");
     if (!opener) return;

@@ -32,6 +32,28 @@ def test_action_answers_with_only_the_header_and_asks_the_timeline_to_refresh(
     assert fresh(owned_case).priority == Priority.HIGH
 
 
+def test_an_action_brings_the_facts_beside_the_conversation_along(agent_client, owned_case):
+    response = agent_client.post(
+        f"/desk/cases/{owned_case.reference}/identifiers/",
+        {"name": "Asset tag", "value": "LT-0042"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="case-header"')
+    facts = response.text[response.text.index('<section id="case-facts"') :]
+    assert facts.startswith('<section id="case-facts" class="card mb-3"')
+    assert 'hx-swap-oob="true"' in facts.split(">", 1)[0]
+    assert "LT-0042" in facts
+
+
+def test_the_page_draws_the_facts_once_in_place(agent_client, owned_case):
+    page = agent_client.get(desk_url(owned_case)).text
+
+    assert page.count('id="case-facts"') == 1
+    assert "hx-swap-oob" not in page.split('id="case-facts"', 1)[1].split(">", 1)[0]
+
+
 def test_action_without_htmx_redirects_back_to_the_case_page(agent_client, owned_case):
     response = agent_client.post(
         desk_url(owned_case, "priority/"), {"version": owned_case.version, "priority": 30}
@@ -136,3 +158,35 @@ def test_dashboard_poll_returns_only_the_queues(agent_client, new_case):
     assert response.text.lstrip().startswith('<div id="queues"')
     assert "<html" not in response.text
     assert new_case.reference in response.text
+
+
+def checked_kind(page: str) -> str:
+    return re.search(r'<input[^>]*name="kind"[^>]*value="(\w+)"[^>]*checked', page).group(1)
+
+
+def test_the_composer_opens_as_a_reply_when_the_customer_awaits_one(
+    agent_client, owned_case, customer, agent
+):
+    # The owner spoke last (taking the case): the next words default to in-house.
+    assert checked_kind(agent_client.get(desk_url(owned_case)).text) == "note"
+
+    services.add_customer_message(case=owned_case, acting_user=customer, body="Any news?")
+    page = agent_client.get(desk_url(owned_case)).text
+    assert checked_kind(page) == "reply"
+    assert ">Send to customer</button>" in page
+
+    services.add_internal_note(case=owned_case, acting_user=agent, body="Asked Hardware.")
+    assert checked_kind(agent_client.get(desk_url(owned_case)).text) == "reply"  # still owed
+
+    services.reply_to_customer(case=fresh(owned_case), acting_user=agent, body="Tomorrow.")
+    assert checked_kind(agent_client.get(desk_url(owned_case)).text) == "note"
+
+
+def test_an_agent_who_may_not_answer_is_offered_the_note(client, owned_case, customer, teammate):
+    services.add_customer_message(case=owned_case, acting_user=customer, body="Any news?")
+    client.force_login(teammate)
+
+    page = client.get(desk_url(owned_case)).text
+
+    assert checked_kind(page) == "note"
+    assert 'value="reply"' not in page

@@ -56,3 +56,39 @@ def test_an_action_panel_opens_without_moving_the_other_buttons(
     assert later.bounding_box() == before
     panel = wide.get_by_label("What was done").locator("xpath=ancestor::form")
     assert panel.bounding_box()["width"] > toolbar.bounding_box()["width"] * 0.9  # full width
+
+
+def test_the_second_rank_of_actions_waits_under_more_actions(wide, live_server, manager, customer):
+    case = services.report_case(acting_user=customer, title="Dock drops", description="Daily.")
+    services.take_ownership(case=case, acting_user=manager, expected_version=case.version)
+    browser_sign_in(wide, live_server, manager.email)
+    wide.goto(f"{live_server.url}/desk/cases/{case.reference}/")
+    toolbar = wide.locator(".case-actions")
+    # The state's first action in view; the rest behind one button.
+    expect(toolbar.get_by_text("Propose resolution")).to_be_visible()
+    expect(toolbar.get_by_text("Transfer", exact=True)).to_be_hidden()
+    propose = toolbar.get_by_text("Propose resolution").bounding_box()
+
+    toolbar.get_by_text("More actions").click()
+    expect(toolbar.get_by_role("button", name="Set priority")).to_be_visible()
+    toolbar.locator("summary", has_text="Wait on customer").click()
+    field = wide.get_by_label("What do you need from the customer?")
+    field.fill("The serial number, please.")
+
+    # The chosen action stands in the menu's place; its panel spans the toolbar.
+    expect(toolbar.get_by_text("More actions")).to_be_hidden()
+    expect(toolbar.get_by_role("button", name="Set priority")).to_be_hidden()
+    panel = field.locator("xpath=ancestor::form")
+    assert panel.bounding_box()["width"] > toolbar.bounding_box()["width"] * 0.9
+    assert toolbar.get_by_text("Propose resolution").bounding_box() == propose
+    # Another action closes the first, which keeps its words.
+    toolbar.get_by_text("Propose resolution").click()
+    expect(field).to_be_hidden()
+    expect(wide.get_by_label("What was done")).to_be_visible()
+    assert field.input_value() == "The serial number, please."
+
+    # The facts sit beside the conversation, right of the timeline.
+    facts = wide.locator("#case-facts").bounding_box()
+    timeline = wide.get_by_test_id("timeline").bounding_box()
+    assert facts["x"] > timeline["x"] + timeline["width"]
+    expect(wide.get_by_test_id("owner")).to_have_text(manager.full_name + ", Support")

@@ -132,6 +132,7 @@ def test_desk_shortcuts_move_take_open_and_compose(page, live_server, agent, cus
     # Enter opens the focused row's case.
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/desk/cases/{taken.reference}/")
+    page.wait_for_load_state()  # the shortcuts (a deferred script) are listening
 
     # r: the composer, as a reply; what is typed there is text, never a shortcut.
     page.keyboard.press("r")
