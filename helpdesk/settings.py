@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "helpdesk.accounts.identity.context",
             ],
             # Compiled templates are kept in memory (the cached loader, inside the partials
             # loader): a page no longer parses its templates on every request. After

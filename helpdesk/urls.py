@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon (a raw file, an error).
     path("favicon.ico", views.favicon, name="favicon"),
+    path("logo", views.logo, name="logo"),
     path("inbound/email/", inbound_views.receive, name="inbound_email"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

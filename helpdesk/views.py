@@ -1,12 +1,12 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from helpdesk.accounts import audit
-from helpdesk.accounts.models import AuditEvent
+from helpdesk.accounts import audit, identity
+from helpdesk.accounts.models import AuditEvent, SupportIdentity
 from notifications import health
 
 
@@ -35,3 +35,16 @@ def favicon(request: HttpRequest) -> HttpResponse:
     """The icon's static URL, looked up per request (the manifest exists only once
     `collectstatic` has run, never at import)."""
     return redirect(static("favicon.svg"), permanent=True)
+
+
+@require_GET
+def logo(request: HttpRequest) -> HttpResponse:
+    """The support organisation's logo, for every page including the sign-in page. Its URL
+    carries the identity's version, so browsers may keep it."""
+    row = SupportIdentity.objects.filter(pk=1).exclude(logo_type="").first()
+    if row is None or not identity.logo_type(bytes(row.logo)):
+        raise Http404("No logo is set.")
+    response = HttpResponse(bytes(row.logo), content_type=row.logo_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -4,8 +4,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 
-from helpdesk.accounts import audit
-from helpdesk.accounts.models import Absence, AuditEvent, Department, Organization, User
+from helpdesk.accounts import audit, identity
+from helpdesk.accounts.models import (
+    Absence,
+    AuditEvent,
+    Department,
+    Organization,
+    SupportIdentity,
+    User,
+)
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -114,3 +121,54 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SupportIdentityForm(forms.ModelForm):
+    logo_file = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="PNG, JPEG or WebP, at most 200 KB; shown 28 px high in the top bar.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta:
+        model = SupportIdentity
+        fields = ["name"]
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        if upload.size > identity.LOGO_MAX_BYTES:
+            raise forms.ValidationError("The logo is larger than 200 KB.")
+        data = upload.read()
+        media_type = identity.logo_type(data)
+        if not media_type:
+            raise forms.ValidationError("The logo must be a PNG, JPEG or WebP image.")
+        return data, media_type
+
+    def save(self, commit=True):
+        row = super().save(commit=False)
+        if self.cleaned_data.get("logo_file"):
+            row.logo, row.logo_type = self.cleaned_data["logo_file"]
+        elif self.cleaned_data.get("remove_logo"):
+            row.logo, row.logo_type = b"", ""
+        if commit:
+            row.save()
+        return row
+
+
+@admin.register(SupportIdentity)
+class SupportIdentityAdmin(admin.ModelAdmin):
+    form = SupportIdentityForm
+    list_display = ["name", "logo_type", "updated"]
+
+    def has_add_permission(self, request) -> bool:
+        return not SupportIdentity.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        identity.forget()  # every page shows the change now (the admin's log records it)

@@ -286,3 +286,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created:%Y-%m-%d %H:%M}"
+
+
+class SupportIdentity(models.Model):
+    """Who the helpdesk speaks for: the support organisation's name and logo, on every
+    page (set in the admin). One row; without it the product calls itself "Helpdesk".
+    The logo is kept in the database so every web host serves the same one."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    name = models.CharField(
+        max_length=60, default="Helpdesk", help_text="Shown in the top bar and page titles."
+    )
+    logo = models.BinaryField(blank=True, editable=False, default=b"")
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "support identity"
+        verbose_name_plural = "support identity"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="one_support_identity")]
+
+    def __str__(self) -> str:
+        return self.name
