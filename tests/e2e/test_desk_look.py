@@ -2,7 +2,7 @@
 case with a long timeline and the portal's case page at 1366, 1920 and 375 px (written to
 test-artefacts/), no horizontal scroll, the top bar on one line from 1280 px, 20 rows of a
 view visible at 1366 x 900, and axe clean at every impact in light and dark mode on the
-new pages."""
+new pages; a view filtered with its form and kept as the agent's own."""
 
 from pathlib import Path
 
@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases import services
+from cases.models import Case, Priority
 from tests.cases.test_query_counts import bulk_timeline
 from tests.e2e.test_accessibility import AXE, axe_page
 from tests.helpers import browser_sign_in, bulk_cases
@@ -121,18 +122,38 @@ def all_violations(page) -> list[str]:
     ]
 
 
+DESK_PAGES = (
+    "/desk/",
+    "/desk/views/mine/",
+    "/desk/views/unowned/",
+    "/desk/queue/",
+    "/desk/search/?q=dock",
+    "/desk/team/",
+    "/desk/incidents/",
+    "/desk/mail/",
+    "/desk/notices/",
+    "/desk/cases/new/",
+)
+
+
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
-def test_the_sidebar_views_are_clean_for_axe_in_both_modes(browser, live_server, desk, agent, dark):
+def test_every_desk_page_is_clean_for_axe_in_both_modes(browser, live_server, desk, agent, dark):
     page = sized(browser, 1366, dark=dark)
     try:
         browser_sign_in(page, live_server, agent.email)
         problems = []
-        for path in ("/desk/views/mine/", "/desk/views/unowned/"):
+        for path in DESK_PAGES:
             page.goto(f"{live_server.url}{path}")
             mode = page.evaluate("document.documentElement.getAttribute('data-bs-theme')")
             assert mode == ("dark" if dark else "light")
             expect(page.locator('[data-testid="count-mine"]')).to_be_visible()
             problems += all_violations(page)
+        # The case page with its second rank of actions open, then one of them.
+        page.goto(f"{live_server.url}/desk/cases/{desk.reference}/")
+        page.locator("#case-header summary", has_text="More actions").click()
+        problems += all_violations(page)
+        page.locator("#case-header summary", has_text="Wait on customer").click()
+        problems += all_violations(page)
         assert problems == [], "\n".join(problems)
     finally:
         page.context.close()
@@ -151,5 +172,31 @@ def test_the_choice_of_dark_mode_is_remembered(browser, live_server, agent):
         page.goto(f"{live_server.url}/desk/views/mine/")
 
         assert page.evaluate("document.documentElement.getAttribute('data-bs-theme')") == "dark"
+    finally:
+        page.context.close()
+
+
+def test_an_agent_filters_a_view_and_keeps_it_as_their_own(browser, live_server, desk, agent):
+    Case.objects.filter(title__in=["Laptop 1 dock", "Laptop 2 dock"]).update(
+        priority=Priority.URGENT
+    )
+    page = sized(browser, 1366)
+    try:
+        browser_sign_in(page, live_server, agent.email)
+        page.goto(f"{live_server.url}/desk/views/mine/")
+        page.get_by_label("Urgent", exact=True).check()
+        page.get_by_role("button", name="Apply").click()
+        expect(page.locator('[data-testid="view-count"]')).to_have_text("2")
+
+        page.get_by_label("Name", exact=True).fill("Urgent docks")
+        page.get_by_role("button", name="Save as my view").click()
+
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Urgent docks")
+        current = page.locator('[data-testid="my-views"] a[aria-current="page"]')
+        expect(current).to_contain_text("Urgent docks")
+        expect(current.locator('[data-testid^="count-saved-"]')).to_have_text("2")  # the poll
+        page.screenshot(path=ARTEFACTS / "desk-saved-view-1366.png", full_page=True)
+        problems = all_violations(page)
+        assert problems == [], "\n".join(problems)
     finally:
         page.context.close()
