@@ -13,6 +13,7 @@ from cases.views import (
     notices,
     portal,
     reports,
+    saved_views,
     team,
 )
 
@@ -21,7 +22,9 @@ desk_urls = [
     path("search/", desk_queues.search, name="search"),
     path("views/counts/", desk_views.sidebar_counts, name="sidebar"),
     path("views/bulk/", desk_views.bulk, name="bulk"),
+    path("views/saved/<int:saved_id>/delete/", saved_views.delete, name="delete_saved_view"),
     path("views/<slug:slug>/", desk_views.case_view, name="view"),
+    path("views/<slug:slug>/save/", saved_views.save, name="save_view"),
     path("notices/", notices.notices, name="notices"),
     path("notices/bell/", notices.notice_bell, name="notice_bell"),
     path("agents/", desk_case.agent_picker, name="agent_picker"),

@@ -21,6 +21,7 @@ from cases.models.handoff import (
 )
 from cases.models.incident import Incident, IncidentStatus, IncidentUpdate
 from cases.models.routing import IntakeRule, WorkingHours
+from cases.models.saved_view import SavedView
 from cases.models.sla_policy import (
     BusinessCalendar,
     BusinessHours,
@@ -72,6 +73,7 @@ __all__ = [
     "SLAStep",
     "SLATarget",
     "Satisfaction",
+    "SavedView",
     "Status",
     "TimelineEntry",
     "Visibility",

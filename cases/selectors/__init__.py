@@ -11,7 +11,8 @@ querysets built on it). One module per surface:
     incidents   the incident list and pages
     contact     what the customer heard from us, and the calls to make
     team        a lead's departments: load, who is away, cases waiting for an owner
-    views       the sidebar's views (my cases, breaching soon, ...), sorted, and their counts
+    views       the sidebar's views (my cases, breaching soon, ...), sorted and filtered,
+                the agent's saved views, and their counts
 """
 
 from cases.selectors.case_page import (
@@ -56,18 +57,35 @@ from cases.selectors.queues import (
     with_nearest_due,
 )
 from cases.selectors.team import Member, Team, departments_for, loads, teams
-from cases.selectors.views import SORTS, VIEWS, View, sort_of, view_cases, view_counts
+from cases.selectors.views import (
+    FILTER_STATUSES,
+    SORTS,
+    VIEWS,
+    FilterChoices,
+    View,
+    ViewFilters,
+    chosen_sort,
+    filter_choices,
+    saved_views,
+    sort_of,
+    view_cases,
+    view_counts,
+    view_query,
+)
 
 __all__ = [
+    "FILTER_STATUSES",
     "SEARCH_LIMIT",
     "SEARCH_MIN_CHARS",
     "SORTS",
     "VIEWS",
     "BounceStats",
     "Contact",
+    "FilterChoices",
     "Member",
     "Team",
     "View",
+    "ViewFilters",
     "agents_for_picker",
     "attachment_for",
     "bounce_stats",
@@ -76,9 +94,11 @@ __all__ = [
     "case_for_page",
     "case_handoffs",
     "cases_by_references",
+    "chosen_sort",
     "contact",
     "department_queue",
     "departments_for",
+    "filter_choices",
     "incident_cases",
     "incident_updates",
     "incidents",
@@ -92,6 +112,7 @@ __all__ = [
     "public_incident_updates",
     "recurs",
     "replied_meanwhile",
+    "saved_views",
     "search_cases",
     "similar_open_cases",
     "sort_of",
@@ -101,6 +122,7 @@ __all__ = [
     "triage_queue",
     "view_cases",
     "view_counts",
+    "view_query",
     "where_it_is",
     "with_nearest_due",
 ]

@@ -1,12 +1,13 @@
-"""The desk's sidebar views: one compact, sortable list per view, the live counts of the
-sidebar, and bulk actions on the rows selected (through the same services as one case).
+"""The desk's sidebar views: one compact, sortable list per view, narrowed by the filters
+in its URL (or shown as one of the agent's saved views), the live counts of the sidebar,
+and bulk actions on the rows selected (through the same services as one case).
 """
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
@@ -23,23 +24,70 @@ BULK_LIMIT = 100
 @agent_required
 @require_GET
 def case_view(request: HttpRequest, slug: str) -> HttpResponse:
+    return view_page(request, slug)
+
+
+def view_page(
+    request: HttpRequest,
+    slug: str,
+    *,
+    save_name: str = "",
+    save_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """A view as its URL asks for it (filters, sort, page, saved view), with the form to
+    save it; `save_name` and `save_error` redraw that form as typed and refused."""
     view = selectors.VIEWS.get(slug)
     if view is None:
         raise Http404("No such view.")
-    sort = selectors.sort_of(slug, request.GET.get("sort"))
-    cases = Paginator(selectors.view_cases(request.user, slug, sort=sort), VIEW_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    choices = selectors.filter_choices()
+    filters = selectors.ViewFilters.from_query(request.GET, choices)
+    chosen = selectors.chosen_sort(request.GET.get("sort"))
+    sort = selectors.sort_of(slug, chosen)
+    saved_views = selectors.saved_views(request.user)
+    # Only among the agent's own: someone else's `saved=` is just the plain view.
+    saved_id = int_param(request.GET.get("saved"))
+    saved = next((s for s in saved_views if s.pk == saved_id and s.base_view == slug), None)
+    cases = Paginator(
+        selectors.view_cases(request.user, slug, sort=sort, filters=filters), VIEW_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = selectors.view_query(filters, chosen)
+
+    def link(*params) -> str:
+        # Every link of the page keeps the filters, and the saved view it shows.
+        kept = [*filters.params(), *params, *([("saved", saved.pk)] if saved else [])]
+        return f"?{urlencode(kept)}"
+
     context = {
-        "nav": slug,
+        "nav": saved.nav if saved else slug,
         "view": view,
+        "saved": saved,
+        "saved_views": saved_views,
         "cases": cases,
         "sort": sort,
-        "columns": COLUMNS,
-        "agents": selectors.agents_for_picker(),
+        "chosen_sort": chosen,
+        "columns": [
+            (key, heading, link(("sort", f"-{key}" if sort == key else key)))
+            for key, heading in COLUMNS
+        ],
+        "pages": {
+            "previous": cases.has_previous()
+            and link(("sort", sort), ("page", cases.previous_page_number())),
+            "next": cases.has_next() and link(("sort", sort), ("page", cases.next_page_number())),
+        },
+        "filters": filters,
+        "choices": choices,
         "priorities": Priority.choices,
+        "statuses": selectors.FILTER_STATUSES,
+        "clear": f"{request.path}?{urlencode({'sort': chosen})}" if chosen else request.path,
+        # What is on screen can be kept as a view when it differs from the view as it comes
+        # and from the saved view shown.
+        "save_query": query if query and (saved is None or query != saved.query) else "",
+        "save_name": save_name,
+        "save_error": save_error,
+        "agents": selectors.agents_for_picker(),
     }
-    return render(request, "desk/view.html", context)
+    return render(request, "desk/view.html", context, status=status)
 
 
 # The columns of a view: (sort key, heading).
@@ -57,11 +105,17 @@ COLUMNS = [
 @agent_required
 @require_GET
 def sidebar_counts(request: HttpRequest) -> HttpResponse:
-    """The sidebar with its counts: drawn with the page, refreshed by a poll."""
+    """The sidebar with its counts, the agent's saved views' included: drawn with the page,
+    refreshed by a poll."""
+    saved_views = selectors.saved_views(request.user)
     return render(
         request,
         "desk/base.html#sidebar",
-        {"view_counts": selectors.view_counts(request.user), "nav": request.GET.get("nav", "")},
+        {
+            "view_counts": selectors.view_counts(request.user, saved=saved_views),
+            "saved_views": saved_views,
+            "nav": request.GET.get("nav", ""),
+        },
     )
 
 
