@@ -7,6 +7,7 @@ cannot parse, so a typo in production is an error at start, not a silent default
 
 import contextlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -305,6 +306,9 @@ ALLOWED_ATTACHMENT_TYPES = envlist(
 CUSTOMER_EMAIL_THROTTLE = envint("CUSTOMER_EMAIL_THROTTLE", 15 * 60)
 # The communication budget: automatic status updates a case may send a customer in 7 days.
 AUTOMATIC_UPDATES_PER_WEEK = envint("AUTOMATIC_UPDATES_PER_WEEK", 2)
+# A late first answer's notice also tells of the fix's delay when the fix is due within
+# this time: one notice rather than two a few hours apart.
+DELAY_NOTICE_COVERS_AHEAD = timedelta(hours=envint("DELAY_NOTICE_COVERS_AHEAD_HOURS", 12))
 # A worker holds a notice it is sending this long; after that the re-drive retries it.
 NOTICE_LEASE_SECONDS = envint("NOTICE_LEASE_SECONDS", 120)
 NOTICE_MAX_ATTEMPTS = envint("NOTICE_MAX_ATTEMPTS", 8)

@@ -36,6 +36,9 @@ from notifications import outbox
 from notifications.models import Notice
 
 CHASE_AGAIN_AFTER = timedelta(hours=1)
+# A held automatic update becomes a call task due within the hour, one a day at most.
+CALL_INSTEAD_WITHIN = timedelta(hours=1)
+CALL_INSTEAD_EVERY = timedelta(days=1)
 
 
 def wants_a_call(case: Case) -> bool:
@@ -65,6 +68,34 @@ def ask_to_call(case: Case, *, target: str, deadline: datetime, notify_at: datet
             subject=(
                 f"Call {case.customer.full_name} about {case.reference} by {say_when(notify_at)}"
             ),
+            body=call_outline(case),
+            key=f"case:{case.pk}:call:{task.pk}",
+            claimed=True,
+        )
+
+
+def ask_to_call_instead(case: Case, *, deadline: datetime, now: datetime) -> None:
+    """The automatic updates of the week are spent and an update is due: the owner is asked
+    to call within the hour (at most one such task a day, so a silent week is one call a
+    day, never a call every interval)."""
+    recent = CallTask.objects.filter(
+        case=case, target=SLATarget.NEXT_UPDATE, created__gt=now - CALL_INSTEAD_EVERY
+    )
+    if case.owner_id is None or recent.exists():
+        return
+    task, made = CallTask.objects.get_or_create(
+        case=case,
+        target=SLATarget.NEXT_UPDATE,
+        deadline=deadline,
+        defaults={"owner": case.owner, "due": now + CALL_INSTEAD_WITHIN},
+    )
+    if made:
+        outbox.notify_in_app(
+            recipient=case.owner,
+            case=case,
+            kind=Notice.Kind.CALL_DUE,
+            subject=f"Call {case.customer.full_name} about {case.reference}: no more "
+            "automatic updates this week",
             body=call_outline(case),
             key=f"case:{case.pk}:call:{task.pk}",
             claimed=True,

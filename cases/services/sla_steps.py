@@ -199,7 +199,7 @@ def automatic_updates_this_week(case: Case, now: datetime) -> int:
 
 def _hold_update(case: Case, due: datetime, now: datetime, sent: int) -> None:
     """The week's budget of automatic updates is spent: nothing more by email; the owner
-    is asked to speak to the customer in person instead."""
+    is asked to speak to the customer in person instead (a call task, at most one a day)."""
     summary = (
         f"{sent} automatic updates in the last 7 days: no more by email this week. "
         "Call the customer, or write to them yourself."
@@ -221,6 +221,18 @@ def _hold_update(case: Case, due: datetime, now: datetime, sent: int) -> None:
             key=f"case:{case.pk}:update_budget:{due.isoformat()}",
             claimed=True,
         )
+        calls.ask_to_call_instead(case, deadline=due, now=now)
+
+
+def _tell_resolution_too(case: Case, target: str, now: datetime) -> bool:
+    """A first answer late while the fix is due soon after: one notice tells of both
+    delays (claiming the fix's step), rather than a second one hours later."""
+    due = case.resolution_due
+    if target != SLATarget.FIRST_RESPONSE or due is None or due <= now:
+        return False
+    if due - now > settings.DELAY_NOTICE_COVERS_AHEAD:
+        return False
+    return clocks.claim_step(case, SLATarget.RESOLUTION, due, SLAStep.CUSTOMER_NOTIFIED)
 
 
 def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> None:
@@ -246,6 +258,11 @@ def _tell_customer(case: Case, target: str, due: datetime, now: datetime) -> Non
             f'Your case "{case.title}" will take longer than we promised '
             f"({say_when(due)}). We would rather tell you now than let the time pass."
         )
+        if _tell_resolution_too(case, target, now):
+            opening += (
+                f" The fix itself will likely take longer than {say_when(case.resolution_due)}"
+                " too: we will tell you when it is done."
+            )
     body = f"{opening}\n\n{customer_facts(case, next_contact=next_contact)}"
     # Nobody called in time: the written notice goes, and the call task lapses.
     CallTask.objects.filter(

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases import services
-from cases.models import EntryKind, Priority, SLATarget
+from cases.models import CallTask, EntryKind, Priority, SLATarget
 from notifications.models import Notice
-from tests.helpers import deliver_due_email, entries, fresh, mail_to, notices
+from tests.helpers import deliver_due_email, desk_url, entries, fresh, mail_to, notices
 from tests.sla.seed import HOUR, T0
 
 MINUTE = timedelta(minutes=1)
@@ -47,7 +47,7 @@ def a_week_of_sweeps(sweep, start, step=30 * MINUTE):
 
 
 def test_a_week_without_news_sends_a_few_updates_in_office_hours_then_asks_for_a_call(
-    quiet_case, agent, customer, sweep, settings
+    quiet_case, agent, customer, sweep, settings, client
 ):
     settings.CUSTOMER_EMAIL_THROTTLE = 0
     a_week_of_sweeps(sweep, T0 + 30 * MINUTE)
@@ -66,6 +66,18 @@ def test_a_week_without_news_sends_a_few_updates_in_office_hours_then_asks_for_a
     )
     assert held.count() >= 1  # each update held asks again, the first right away
     assert held.first().created - updates[-1].created < WEEK
+    # Each held update asks for a call instead: a task on the owner's list, one a day at most.
+    calls = list(CallTask.objects.filter(case=quiet_case, target=SLATarget.NEXT_UPDATE))
+    assert 1 <= len(calls) <= 7
+    assert all(later.created - earlier.created >= 24 * HOUR for earlier, later in pairwise(calls))
+    assert all(task.owner == agent and task.due == task.created + HOUR for task in calls)
+    client.force_login(agent)
+    page = client.get(desk_url(quiet_case)).text
+    assert "since this week's automatic updates are spent and they are due news" in page
+    asked = notices(agent, kind="call_due", channel=Notice.Channel.IN_APP)
+    assert asked.filter(subject__endswith="no more automatic updates this week").count() == len(
+        calls
+    )
 
 
 def test_a_persons_word_resets_the_backoff(quiet_case, agent, sweep):

@@ -83,6 +83,36 @@ def test_customer_hears_of_delay_before_breach(owned_case, customer, sweep, clie
     assert "will take longer than we promised" in page
 
 
+def test_one_notice_tells_of_a_late_answer_and_a_fix_due_soon_after(
+    owned_case, customer, sweep, settings
+):
+    settings.CUSTOMER_EMAIL_THROTTLE = 0
+    assert owned_case.resolution_due == T0 + 12 * HOUR  # within 12 h of the first notice
+
+    for hour in range(3, 13):
+        sweep(T0 + hour * HOUR + MINUTE)
+
+    [notice] = entries(owned_case, EntryKind.DELAY_NOTICE)
+    assert notice.created == T0 + 3 * HOUR + MINUTE
+    assert "The fix itself will likely take longer than" in notice.body
+    assert notices(customer, kind="delay_notice").count() == 1
+    breaches = {e.data["target"]: e for e in entries(owned_case, EntryKind.SLA_BREACHED)}
+    assert breaches[SLATarget.RESOLUTION].data["customer_told_before"] is True
+    assert breaches[SLATarget.FIRST_RESPONSE].data["customer_told_before"] is True
+
+
+def test_a_fix_due_much_later_gets_its_own_notice(make_case, customer, sweep, settings):
+    settings.DELAY_NOTICE_COVERS_AHEAD = 2 * HOUR
+    case = make_case()
+
+    sweep(T0 + 3 * HOUR)
+
+    [notice] = entries(case, EntryKind.DELAY_NOTICE)
+    assert "The fix itself" not in notice.body
+    sweep(T0 + 11 * HOUR)
+    assert len(entries(case, EntryKind.DELAY_NOTICE)) == 2
+
+
 def test_digest_readers_hear_of_delay_before_breach(owned_case, agent, customer, sweep):
     customer.notify_preference = customer.NotifyPreference.DIGEST
     customer.save(update_fields=["notify_preference"])
