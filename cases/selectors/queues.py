@@ -1,6 +1,7 @@
 """The desk's lists of cases: my cases by time to breach, the triage queue, search."""
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from django.db.models import Case as DbCase
@@ -13,6 +14,7 @@ from cases.models import (
     Status,
     parse_reference,
 )
+from cases.selectors import search
 from helpdesk.accounts.models import Organization, User
 
 LIST_RELATED = ("customer", "organization", "owner", "owning_department")
@@ -86,22 +88,49 @@ SEARCH_LIMIT = 1000
 SEARCH_MIN_CHARS = 3
 
 
-def search_cases(user: User, query: str) -> QuerySet:
-    """Reference, title, customer, organisation or any customer identifier.
+class SearchResults(Sequence):
+    """The ids found, in their order, and their cases read a page at a time: a Paginator
+    slices this as it would a queryset."""
 
-    The matching ids come first, from one UNION whose every branch has its own index
-    (trigram indexes on titles and identifier values on PostgreSQL; customers and
-    organisations are small), capped at SEARCH_LIMIT; the page then reads only those
-    cases. An OR across joined tables would scan every case instead.
+    def __init__(self, ids: list[int], query: str = "", *, public_only: bool = True):
+        self.ids = ids
+        self.query = query
+        self.public_only = public_only
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index]
+        cases = {case.pk: case for case in _for_list(Case.objects.filter(pk__in=ids))}
+        page = [cases[pk] for pk in ids if pk in cases]
+        if self.query and len(self.query) >= SEARCH_MIN_CHARS:
+            said = search.passages(ids, self.query, public_only=self.public_only)
+            for case in page:
+                case.passage = said.get(case.pk)
+        return page
+
+
+def search_cases(user: User, query: str) -> SearchResults:
+    """Reference, title, customer, organisation or any customer identifier, then what the
+    cases say (description and timeline, `cases.selectors.search`), best first.
+
+    The direct matches come first, newest first, from one UNION whose every branch has its
+    own index (trigram indexes on titles and identifier values on PostgreSQL; customers and
+    organisations are small); then the cases whose words match, by rank. Each part is
+    capped at SEARCH_LIMIT and kept to the cases this user may see; a page then reads only
+    its cases, with the passage that matched.
     """
     query = query.strip()
     cases = Case.objects.visible_to(user)
     if not query:
-        return cases.none()
+        return SearchResults([])
     number = parse_reference(query)
     if len(query) < SEARCH_MIN_CHARS:
         # Too short to search inside texts: only a reference like "12" matches.
-        return _for_list(cases.filter(pk=number or 0).order_by("-updated", "-pk"))
+        return SearchResults(list(cases.filter(pk=number or 0).values_list("pk", flat=True)))
     people = User.objects.filter(
         Q(full_name__icontains=query) | Q(email__icontains=query), role=User.Role.CUSTOMER
     )
@@ -121,5 +150,15 @@ def search_cases(user: User, query: str) -> QuerySet:
     # UNION ALL lets the database stop at the limit; duplicates are dropped here.
     titles = Case.objects.filter(title__icontains=query).values("pk").order_by()
     matches = titles.union(*branches, all=True)
-    ids = list(dict.fromkeys(row["pk"] for row in matches[:SEARCH_LIMIT]))
-    return _for_list(cases.filter(pk__in=ids).order_by("-updated", "-pk"))
+    direct = list(dict.fromkeys(row["pk"] for row in matches[:SEARCH_LIMIT]))
+    direct = list(
+        cases.filter(pk__in=direct).order_by("-updated", "-pk").values_list("pk", flat=True)
+    )
+    # Agents read every entry (internal notes too); anyone else only what the portal shows.
+    public_only = not user.is_agent
+    known = set(direct)
+    said = search.text_matches(query, limit=SEARCH_LIMIT, public_only=public_only)
+    said = [pk for pk in said if pk not in known]
+    visible = set(cases.filter(pk__in=said).values_list("pk", flat=True))
+    ids = [*direct, *(pk for pk in said if pk in visible)][:SEARCH_LIMIT]
+    return SearchResults(ids, query, public_only=public_only)

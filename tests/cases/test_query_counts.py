@@ -21,8 +21,10 @@ SIZES = [10, 1000]
 # My cases and the triage queue: count, page, identifiers each; the calls to make.
 DASHBOARD_QUERIES = 9
 TRIAGE_FRAGMENT_QUERIES = 9
-# Count, page, identifiers.
-SEARCH_QUERIES = 6  # the matching ids first (one UNION), then the page
+# The direct matches (one UNION) and those visible, newest first; what the cases say
+# (entries, descriptions; the ones visible only when some match); the page, its
+# identifiers, the passages that matched (entries, then descriptions).
+SEARCH_QUERIES = 10
 # Case, identifiers, handoffs, ownership history, my departments, entries, files,
 # earlier-entries count, agents and their departments, the handoff form's departments (2),
 # what the customer heard and the open call task.

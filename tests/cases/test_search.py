@@ -104,3 +104,90 @@ def test_search_never_reaches_beyond_what_the_user_may_see(laptop, leak, outside
     assert list(selectors.search_cases(outsider, "Laptop")) == []
     assert list(selectors.search_cases(outsider, laptop.reference)) == []
     assert list(selectors.search_cases(outsider, "Water")) == [leak]
+
+
+# --- what the cases say -------------------------------------------------------------------
+
+
+@pytest.fixture
+def hardware_case(customer, hw_agent):
+    """A case of Hardware's, where the customer quoted an error message."""
+    case = services.open_case(
+        acting_user=hw_agent, customer=customer, title="Dock keeps restarting", description=""
+    )
+    services.add_customer_message(
+        case=case,
+        acting_user=customer,
+        body="Since the firmware update the dock shows error E-4471 twice an hour "
+        '(R&D build, <b>not</b> "beta").',
+    )
+    return case
+
+
+def test_a_phrase_from_a_customers_message_finds_another_departments_case(
+    agent_client, hardware_case, laptop
+):
+    html = found(agent_client, '"error E-4471"')
+
+    assert row_for(hardware_case) in html
+    assert row_for(laptop) not in html
+    assert 'data-testid="passage"' in html
+    passage = html[html.index('data-testid="passage"') :].split("</td>")[0]
+    assert "shows <mark>error</mark> <mark>E-4471</mark> twice an hour" in passage
+    # The passage is the customer's words as text, never markup.
+    assert "R&amp;D" in passage
+    assert "<b>" not in passage
+
+
+@pytest.mark.embedded  # on SQLite the words are found as typed
+def test_a_quoted_phrase_is_found_on_either_database(agent_client, hardware_case, laptop):
+    html = found(agent_client, '"error E-4471"')
+
+    assert row_for(hardware_case) in html
+    assert row_for(laptop) not in html
+    assert "E-4471</mark>" in html
+    assert "R&amp;D" in html
+
+
+def test_words_find_their_other_forms(agent_client, hardware_case):
+    assert row_for(hardware_case) in found(agent_client, "firmware updates")
+
+
+def test_the_description_is_searched_too(agent_client, laptop):
+    html = found(agent_client, "battery fails")
+
+    assert row_for(laptop) in html
+    assert "<mark>battery</mark>" in html
+
+
+def test_agents_find_internal_notes_marked_as_such(agent_client, laptop, agent):
+    services.add_internal_note(case=laptop, acting_user=agent, body="Capacitor C12 is swollen.")
+
+    html = found(agent_client, "swollen capacitor")
+
+    assert row_for(laptop) in html
+    assert "Internal</span>" in html and "<mark>swollen</mark>" in html
+
+
+def test_a_customer_never_matches_an_internal_note(laptop, agent, customer):
+    services.add_internal_note(case=laptop, acting_user=agent, body="Capacitor C12 is swollen.")
+
+    assert list(selectors.search_cases(customer, "swollen capacitor")) == []
+    assert [case.pk for case in selectors.search_cases(agent, "swollen capacitor")] == [laptop.pk]
+
+
+def test_the_case_that_says_it_most_comes_first(agent_client, customer, agent):
+    once = services.open_case(
+        acting_user=agent, customer=customer, title="Printer jams", description=""
+    )
+    services.add_customer_message(case=once, acting_user=customer, body="The toner is low.")
+    often = services.open_case(
+        acting_user=agent, customer=customer, title="Copier smears", description=""
+    )
+    services.add_customer_message(
+        case=often, acting_user=customer, body="Toner everywhere: toner on the pages, toner dust."
+    )
+
+    html = found(agent_client, "toner")
+
+    assert html.index(row_for(often)) < html.index(row_for(once))
