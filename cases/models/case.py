@@ -216,9 +216,13 @@ class Case(models.Model):
                 name="case_owner_active_idx",
                 condition=~Q(status=Status.CLOSED),
             ),
-            # The triage queue: unowned new cases, oldest first.
+            # The triage queue: unowned new cases, oldest first, read in index order with
+            # its predicate exactly (a partial index's size tells the planner how many wait,
+            # so it never fetches and sorts all of them for one page).
             models.Index(
-                fields=["created"], name="case_triage_idx", condition=Q(status=Status.NEW)
+                fields=["created", "id"],
+                name="case_triage_order_idx",
+                condition=Q(status=Status.NEW, owner__isnull=True),
             ),
             # An agent's load (active cases) for routing and the team view: never their
             # whole history.

@@ -21,8 +21,13 @@ LIST_RELATED = ("customer", "organization", "owner", "owning_department")
 
 
 def _for_list(cases: QuerySet) -> QuerySet:
-    return cases.select_related(*LIST_RELATED).prefetch_related(
-        Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
+    # A list shows no description: never fetch one (the largest column) per row.
+    return (
+        cases.defer("description")
+        .select_related(*LIST_RELATED)
+        .prefetch_related(
+            Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
+        )
     )
 
 

@@ -26,7 +26,8 @@ def timeline(cursor, params: dict) -> None:
     cursor.execute(
         ENTRY + "SELECT id, 'ownership_change', %(agent)s, %(dept)s, 'public', '', '', "
         "jsonb_build_object('from', NULL, 'to', %(agent)s, 'department', 'Support'), "
-        "first_owned_at FROM cases_case WHERE id BETWEEN %(first)s AND %(last)s",
+        "first_owned_at FROM cases_case WHERE id BETWEEN %(first)s AND %(last)s "
+        "AND first_owned_at IS NOT NULL",  # cases waiting in triage have had no owner
         params,
     )
     for step, (to, department) in enumerate(
@@ -36,7 +37,8 @@ def timeline(cursor, params: dict) -> None:
             ENTRY + f"SELECT id, 'ownership_change', %(agent)s, %(dept)s, 'public', '', '', "
             f"jsonb_build_object('from', 1, 'to', {to}, 'department', '{department}'), "
             f"first_owned_at + interval '{step} hours' FROM cases_case "
-            "WHERE id BETWEEN %(first)s AND %(last)s AND id %% 100 = 7",
+            "WHERE id BETWEEN %(first)s AND %(last)s AND id %% 100 = 7 "
+            "AND first_owned_at IS NOT NULL",
             params,
         )
     cursor.execute(

@@ -13,6 +13,9 @@ from helpdesk.accounts.models import Department, Organization, User
 from .history import write_history
 
 BATCH = 50_000
+# One case in 200 is new and unowned, waiting in triage (5,000 of a million), as a desk
+# with manual routing holds them.
+TRIAGE_EVERY = 200
 ANALYZED = ["cases_case", "cases_timelineentry", "cases_slaevent", "cases_promise",
             "cases_satisfaction", "notifications_notice"]  # fmt: skip
 
@@ -75,7 +78,8 @@ def seed(people: dict, *, total: int, open_share: float, out) -> None:
 def insert_batch(people: dict, *, start: int, size: int, open_share: float) -> None:
     # Generated in the database: one statement per batch, no Python row objects.
     # Every 1/open_share-th case is open with its next SLA check spread over two weeks
-    # ahead; the rest are closed with no clock.
+    # ahead; one in TRIAGE_EVERY of the others is new and unowned; the rest are closed
+    # with no clock.
     every = max(round(1 / open_share), 1)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -88,14 +92,18 @@ def insert_batch(people: dict, *, start: int, size: int, open_share: float) -> N
                 paused_credit, eta, next_sla_check, ownership_lapsed, ownership_changes,
                 bounced, category, quiet_updates)
             SELECT 'Bench case ' || g, '', %(customer)s, %(org)s, 20,
-                CASE WHEN g %% %(every)s = 0 THEN 'open' ELSE 'closed' END,
-                %(agent)s, %(dept)s, %(dept)s, 1,
+                CASE WHEN g %% %(every)s = 0 THEN 'open'
+                     WHEN g %% %(triage)s = 1 THEN 'new' ELSE 'closed' END,
+                CASE WHEN g %% %(triage)s = 1 AND g %% %(every)s <> 0 THEN NULL
+                     ELSE %(agent)s END,
+                %(dept)s, %(dept)s, 1,
                 now() - ((g::bigint * 7919) %% 1051200) * interval '1 minute',
                 now() - ((g::bigint * 7919) %% 1051200) * interval '1 minute'
                     + interval '1 day',
-                now() - ((g::bigint * 7919) %% 1051200) * interval '1 minute'
-                    + (g %% 240) * interval '1 minute',
-                CASE WHEN g %% %(every)s = 0 THEN NULL ELSE now() END,
+                CASE WHEN g %% %(triage)s = 1 AND g %% %(every)s <> 0 THEN NULL
+                     ELSE now() - ((g::bigint * 7919) %% 1051200) * interval '1 minute'
+                         + (g %% 240) * interval '1 minute' END,
+                CASE WHEN g %% %(every)s = 0 OR g %% %(triage)s = 1 THEN NULL ELSE now() END,
                 now() - interval '1 day', now() - interval '1 day',
                 NULL,
                 CASE WHEN g %% %(every)s = 0
@@ -119,6 +127,7 @@ def insert_batch(people: dict, *, start: int, size: int, open_share: float) -> N
                 "agent": people["agent"].pk,
                 "dept": people["support"].pk,
                 "every": every,
+                "triage": TRIAGE_EVERY,
                 "first": start + 1,
                 "last": start + size,
             },
