@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 
-from cases.models import Case, Handoff, Incident, Status
+from cases.models import Case, Handoff, Incident, Status, TimelineEntry
 from helpdesk.accounts.models import Department, Organization, User
 from notifications import addresses, inbound
 
@@ -47,6 +47,7 @@ def page_shapes(people: dict) -> dict:
                 "now() - (2000 - g) * interval '1 minute' FROM generate_series(1, 2000) g",
                 [long_case.pk, people["agent"].pk, people["support"].pk],
             )
+    sized = {n: sized_case(people, open_cases, owner, n) for n in SIZED_CASES}
     if not Handoff.objects.filter(department=hardware).exists():
         Handoff.objects.bulk_create(
             Handoff(
@@ -81,6 +82,7 @@ def page_shapes(people: dict) -> dict:
     return {
         "owner": owner,
         "long_case": long_case,
+        "sized": sized,
         "incident": incident,
         "portal_customer": portal_customer,
         "portal_case": portal_case,
@@ -91,6 +93,53 @@ def page_shapes(people: dict) -> dict:
             "portal": Case.objects.filter(customer=portal_customer).count(),
         },
     }
+
+
+# Case pages with this many entries, and their goals (p95, in-process); a reply or a note.
+SIZED_CASES = {3: 10, 50: 20, 500: 50}
+LIST_GOAL_MS = 15
+WRITE_GOAL_MS = 20
+QUOTED = "the dock shows error E-4471 after the firmware update"
+
+
+def sized_case(people: dict, open_cases, owner: User, entries: int) -> Case:
+    """An open case of `owner`'s whose timeline holds `entries` entries, mixed as the
+    product writes them (replies, notes, customer messages, status and ownership), one of
+    them quoting an error message the timeline search looks for."""
+    title = f"Bench case with {entries} entries"
+    case = Case.objects.filter(title=title).first()
+    if case is not None:
+        return case
+    # Next to the long case (the newest open one), one per size.
+    case = open_cases.exclude(title__startswith="Bench case with").order_by("-pk")[1]
+    Case.objects.filter(pk=case.pk).update(title=title, owner=owner)
+    # The timeline is append-only: the case's seeded history counts towards the size.
+    had = TimelineEntry.objects.filter(case=case).count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cases_timelineentry (case_id, kind, actor_id, department_id, "
+            "visibility, body, body_html, data, created) SELECT %(case)s, "
+            "(ARRAY['customer_message', 'agent_reply', 'internal_note', 'status_change', "
+            "'ownership_change'])[1 + g %% 5], "
+            "CASE WHEN g %% 5 = 0 THEN %(customer)s ELSE %(owner)s END, "
+            "CASE WHEN g %% 5 = 0 THEN NULL ELSE %(dept)s END, "
+            "CASE WHEN g %% 5 = 2 THEN 'internal' ELSE 'public' END, "
+            "CASE WHEN g = 1 THEN %(quoted)s ELSE 'Entry ' || g END, "
+            "CASE WHEN g = 1 THEN '<p>' || %(quoted)s || '</p>' "
+            "     WHEN g %% 5 IN (3, 4) THEN '' ELSE '<p>Entry ' || g || '</p>' END, "
+            'CASE g %% 5 WHEN 3 THEN \'{"from": "new", "to": "open"}\'::jsonb '
+            "     WHEN 4 THEN jsonb_build_object('to', %(owner)s) ELSE '{}'::jsonb END, "
+            "now() - (%(n)s - g) * interval '5 minutes' FROM generate_series(1, %(n)s) g",
+            {
+                "case": case.pk,
+                "customer": case.customer_id,
+                "owner": owner.pk,
+                "dept": people["support"].pk,
+                "quoted": f"Since Monday {QUOTED} {entries}.",
+                "n": max(entries - had, 1),
+            },
+        )
+    return case
 
 
 def bench_pages(people: dict, *, runs: int, out) -> dict:
@@ -116,13 +165,32 @@ def bench_pages(people: dict, *, runs: int, out) -> dict:
         (f"portal case list ({size['portal']})", customer, "/portal/", {}),
         ("portal case page", customer, portal_case_url, {}),
     ]
+    goals = {"triage queue": LIST_GOAL_MS, pages[0][0]: LIST_GOAL_MS}
+    for entries, goal in SIZED_CASES.items():
+        name = f"case page ({entries} entries)"
+        pages.append((name, agent, f"/desk/cases/{shapes['sized'][entries].reference}/", {}))
+        goals[name] = goal
+    pages.append(("search the timeline", agent, f'/desk/search/?q="{QUOTED}"', {}))
     results = {}
     with measure.plain_static():
         for name, client, url, headers in pages:
             results[name] = measure.time_call(
                 lambda c=client, u=url, h=headers: c.get(u, **h), runs, name=url
             )
-            out.write(measure.line(name, results[name], goal_ms=GOAL_MS))
+            out.write(measure.line(name, results[name], goal_ms=goals.get(name, GOAL_MS)))
+        case = shapes["sized"][3]
+        for kind in ("reply", "note"):
+            name = f"write a {kind}"
+            results[name] = measure.time_call(
+                lambda k=kind: agent.post(
+                    f"/desk/cases/{case.reference}/entries/",
+                    {"kind": k, "body": f"A {k} from the bench."},
+                    HTTP_HX_REQUEST="true",
+                ),
+                runs,
+                name=name,
+            )
+            out.write(measure.line(name, results[name], goal_ms=WRITE_GOAL_MS))
         results["inbound email"] = time_inbound(people, runs)
         out.write(measure.line("inbound email", results["inbound email"], goal_ms=GOAL_MS))
     return {"pages": results}
