@@ -110,9 +110,11 @@ def sized_case(people: dict, open_cases, owner: User, entries: int) -> Case:
     case = Case.objects.filter(title=title).first()
     if case is not None:
         return case
-    # Next to the long case (the newest open one), one per size.
-    case = open_cases.exclude(title__startswith="Bench case with").order_by("-pk")[1]
-    Case.objects.filter(pk=case.pk).update(title=title, owner=owner)
+    # One of the owner's cases per size (the owner replies; their count stays as it was).
+    case = (
+        open_cases.filter(owner=owner).exclude(title__startswith="Bench case with").order_by("pk")
+    )[0]
+    Case.objects.filter(pk=case.pk).update(title=title)
     # The timeline is append-only: the case's seeded history counts towards the size.
     had = TimelineEntry.objects.filter(case=case).count()
     with connection.cursor() as cursor:
