@@ -4,6 +4,7 @@ Every read that depends on who asks goes through `Case.objects.visible_to(user)`
 querysets built on it). One module per surface:
 
     queues      my cases, the triage queue, search
+    search      full-text search of what cases say, and the passages that matched
     case_page   the case with its people, the timeline window, what was written
                 meanwhile, agents, attachments
     handoffs    a department's queue, a case's handoffs and bounce data
