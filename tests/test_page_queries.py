@@ -62,8 +62,8 @@ AUDIT_QUERIES = 6
 # from us and the open call task.
 CASE_PAGE_MEMBER_QUERIES = 12
 # And for the owner, who may transfer it and ask for handoffs: the agents and their
-# departments, the handoff form's departments (2).
-CASE_PAGE_OWNER_QUERIES = CASE_PAGE_MEMBER_QUERIES + 4
+# departments, the departments to ask for a handoff (one list).
+CASE_PAGE_OWNER_QUERIES = CASE_PAGE_MEMBER_QUERIES + 3
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from cases.views.downloads import serve_attachment
 from cases.views.errors import Refusal, attempt
 from cases.views.params import int_param
 from helpdesk.accounts.access import agent_required
-from helpdesk.accounts.models import User
+from helpdesk.accounts.models import Department, User
 
 MORE_ACTIONS = ("transfer", "priority", "wait", "call", "eta", "close")
 
@@ -50,6 +50,11 @@ def case_context(request: HttpRequest, case: Case, **extra) -> dict:
         "open_handoffs": [h for h in handoffs if h.is_open],
         "bounce": selectors.bounce_stats(case, handoffs),
         "handoff_form": HandoffRequestForm(),
+        # The departments to ask, read once (a form's choices would count them first), and
+        # only for an agent who may ask.
+        "handoff_departments": list(Department.objects.order_by("name").values_list("pk", "name"))
+        if "request_handoff" in allowed
+        else [],
         "priorities": Priority.choices,
         "identifier_suggestions": IDENTIFIER_SUGGESTIONS,
         "transfer_form": TransferForm(initial=version),

@@ -26,9 +26,9 @@ TRIAGE_FRAGMENT_QUERIES = 9
 # identifiers, the passages that matched (entries, then descriptions).
 SEARCH_QUERIES = 10
 # Case, identifiers, handoffs, ownership history, my departments, entries, files,
-# earlier-entries count, agents and their departments, the handoff form's departments (2),
+# earlier-entries count, agents and their departments, the departments to ask for a handoff,
 # what the customer heard and the open call task.
-CASE_PAGE_QUERIES = 16
+CASE_PAGE_QUERIES = 15
 # Case, identifiers, newer entries, their files.
 TIMELINE_POLL_QUERIES = 6
 
