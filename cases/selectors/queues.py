@@ -70,7 +70,7 @@ def my_cases(user: User) -> QuerySet:
 def triage_queue(user: User) -> QuerySet:
     """Unowned new cases, oldest first: nobody's problem must stay nobody's for long."""
     return _for_list(
-        Case.objects.visible_to(user)
+        with_nearest_due(Case.objects.visible_to(user))
         .filter(status=Status.NEW, owner__isnull=True)
         .order_by("created", "pk")
     )
@@ -109,7 +109,8 @@ class SearchResults(Sequence):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         ids = self.ids[index]
-        cases = {case.pk: case for case in _for_list(Case.objects.filter(pk__in=ids))}
+        found = _for_list(with_nearest_due(Case.objects.filter(pk__in=ids)))
+        cases = {case.pk: case for case in found}
         page = [cases[pk] for pk in ids if pk in cases]
         if self.query and len(self.query) >= SEARCH_MIN_CHARS:
             said = search.passages(ids, self.query, public_only=self.public_only)
