@@ -25,6 +25,9 @@ def test_action_answers_with_only_the_header_and_asks_the_timeline_to_refresh(
     assert response.text.lstrip().startswith('<section id="case-header"')
     assert response.text.count('id="case-header"') == 1
     assert "High priority" in response.text
+    # The second rank of actions comes along, the call's panel included.
+    assert ">More actions</summary>" in response.text
+    assert ">Log a call</summary>" in response.text
     assert 'id="timeline-entries"' not in response.text
     assert 'id="composer"' not in response.text
     assert "<html" not in response.text
