@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from helpdesk.accounts import audit, identity
+from helpdesk.accounts import audit
 from helpdesk.accounts.models import AuditEvent, SupportIdentity
 from notifications import health
 
@@ -40,9 +40,10 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @require_GET
 def logo(request: HttpRequest) -> HttpResponse:
     """The support organisation's logo, for every page including the sign-in page. Its URL
-    carries the identity's version, so browsers may keep it."""
+    carries the identity's version, so browsers may keep it. Its type was read from its
+    bytes when it was uploaded (`SupportIdentityForm`)."""
     row = SupportIdentity.objects.filter(pk=1).exclude(logo_type="").first()
-    if row is None or not identity.logo_type(bytes(row.logo)):
+    if row is None:
         raise Http404("No logo is set.")
     response = HttpResponse(bytes(row.logo), content_type=row.logo_type)
     response["Cache-Control"] = "public, max-age=86400"
