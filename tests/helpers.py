@@ -20,7 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cases import clocks, services
-from cases.models import Attachment, Case, Status, TimelineEntry
+from cases.models import Attachment, Case, EntryKind, Status, TimelineEntry, Visibility
 from notifications import delivery
 from notifications.models import Notice
 from notifications.sweep import SweepResult, run_sweep
@@ -309,6 +309,51 @@ def bulk_files(entries: list[TimelineEntry]) -> list[Attachment]:
         )
         for entry in entries
     )
+
+
+def bulk_timeline(case: Case, n: int, *, agent, teammate) -> list[TimelineEntry]:
+    """`n` entries of mixed kinds and authors, the last three with a file each."""
+    entries = TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            case=case,
+            kind=EntryKind.INTERNAL_NOTE if i % 2 else EntryKind.AGENT_REPLY,
+            visibility=Visibility.INTERNAL if i % 2 else Visibility.PUBLIC,
+            actor=teammate if i % 3 else agent,
+            department=(teammate if i % 3 else agent).departments.first(),
+            body=f"Update {i}",
+            body_html=f"<p>Update {i}</p>",
+        )
+        for i in range(n)
+    )
+    bulk_files(entries[-3:])
+    return entries
+
+
+# The desk's pages as an agent meets them in a day (the case page aside).
+DESK_PAGES = (
+    "/desk/",
+    "/desk/views/mine/",
+    "/desk/views/unowned/",
+    "/desk/queue/",
+    "/desk/search/?q=dock",
+    "/desk/team/",
+    "/desk/incidents/",
+    "/desk/mail/",
+    "/desk/notices/",
+    "/desk/cases/new/",
+)
+
+
+def busy_desk(*, agent, teammate, customer, department) -> Case:
+    """A full working day on the agent's desk: 60 open cases, and one with a long
+    conversation (60 entries), which is returned."""
+    bulk_cases(60, customer=customer, owner=agent, department=department, title="Laptop {i} dock")
+    case = services.report_case(
+        acting_user=customer, title="Screen flickers on the dock", description="Since Monday."
+    )
+    case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
+    bulk_timeline(case, 60, agent=agent, teammate=teammate)
+    return case
 
 
 # --- the mail that left -----------------------------------------------------------------------

@@ -3,15 +3,9 @@ at 1,000: the count is pinned, and each test runs at both sizes."""
 
 import pytest
 
-from cases.models import (
-    Case,
-    CustomerIdentifier,
-    EntryKind,
-    TimelineEntry,
-    Visibility,
-)
+from cases.models import Case, CustomerIdentifier
 from cases.selectors import SEARCH_LIMIT
-from tests.helpers import HTMX, bulk_cases, bulk_files, desk_url
+from tests.helpers import HTMX, bulk_cases, bulk_timeline, desk_url
 
 pytestmark = pytest.mark.django_db
 
@@ -31,24 +25,6 @@ SEARCH_QUERIES = 10
 CASE_PAGE_QUERIES = 15
 # Case, identifiers, newer entries, their files.
 TIMELINE_POLL_QUERIES = 6
-
-
-def bulk_timeline(case: Case, n: int, *, agent, teammate) -> list[TimelineEntry]:
-    """`n` entries of mixed kinds and authors, the last three with a file each."""
-    entries = TimelineEntry.objects.bulk_create(
-        TimelineEntry(
-            case=case,
-            kind=EntryKind.INTERNAL_NOTE if i % 2 else EntryKind.AGENT_REPLY,
-            visibility=Visibility.INTERNAL if i % 2 else Visibility.PUBLIC,
-            actor=teammate if i % 3 else agent,
-            department=(teammate if i % 3 else agent).departments.first(),
-            body=f"Update {i}",
-            body_html=f"<p>Update {i}</p>",
-        )
-        for i in range(n)
-    )
-    bulk_files(entries[-3:])
-    return entries
 
 
 def bulk_serials(cases: list[Case]) -> None:

@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from cases import services
 from cases.models import Case, Priority
-from tests.cases.test_query_counts import bulk_timeline
 from tests.e2e.test_accessibility import AXE, axe_page
-from tests.helpers import browser_sign_in, bulk_cases
+from tests.helpers import DESK_PAGES, browser_sign_in, busy_desk
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +21,8 @@ WIDTHS = [1366, 1920, 375]
 
 @pytest.fixture
 def desk(agent, teammate, customer, support):
-    """Dana's floor: 30 open cases, and one with a long conversation."""
-    bulk_cases(30, customer=customer, owner=agent, department=support, title="Laptop {i} dock")
-    case = services.report_case(
-        acting_user=customer, title="Screen flickers on the dock", description="Since Monday."
-    )
-    case = services.take_ownership(case=case, acting_user=agent, expected_version=None)
-    bulk_timeline(case, 40, agent=agent, teammate=teammate)
-    return case
+    """Dana's floor: 60 open cases, and one with a long conversation."""
+    return busy_desk(agent=agent, teammate=teammate, customer=customer, department=support)
 
 
 def sized(browser, width: int, height: int = 900, *, dark: bool = False):
@@ -120,20 +112,6 @@ def all_violations(page) -> list[str]:
         + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
         for v in results["violations"]
     ]
-
-
-DESK_PAGES = (
-    "/desk/",
-    "/desk/views/mine/",
-    "/desk/views/unowned/",
-    "/desk/queue/",
-    "/desk/search/?q=dock",
-    "/desk/team/",
-    "/desk/incidents/",
-    "/desk/mail/",
-    "/desk/notices/",
-    "/desk/cases/new/",
-)
 
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
