@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -62,13 +62,13 @@ def text_matches(text: str, *, limit: int, public_only: bool = False) -> list[in
             .alias(vector=SearchVector("body", config=CONFIG))
             .filter(vector=query)
             .values("case_id")
-            .annotate(rank=Max(SearchRank(SearchVector("body", config=CONFIG), query)))
+            .annotate(rank=Max(SearchRank(F("vector"), query)))
             .order_by("-rank")[:limit]
         )
         described = (
             Case.objects.alias(vector=SearchVector("description", config=CONFIG))
             .filter(vector=query)
-            .annotate(rank=SearchRank(SearchVector("description", config=CONFIG), query))
+            .annotate(rank=SearchRank(F("vector"), query))
             .order_by("-rank")
             .values_list("pk", "rank")[:limit]
         )
@@ -108,7 +108,7 @@ def passages(case_ids: list[int], text: str, *, public_only: bool = False) -> di
             .alias(vector=SearchVector("body", config=CONFIG))
             .filter(vector=query)
             .annotate(
-                rank=SearchRank(SearchVector("body", config=CONFIG), query),
+                rank=SearchRank(F("vector"), query),
                 passage=SearchHeadline("body", query, **cut),
             )
             .order_by("case_id", "-rank", "-pk")
