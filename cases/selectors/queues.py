@@ -18,12 +18,28 @@ from cases.selectors import search
 from helpdesk.accounts.models import Organization, User
 
 LIST_RELATED = ("customer", "organization", "owner", "owning_department")
+# What a row of a list shows, and no more: a case has some thirty columns and each of its
+# people twenty, and reading and building them was a third of a list's time.
+LIST_FIELDS = (
+    "title",
+    "priority",
+    "status",
+    "version",
+    "created",
+    "updated",
+    "paused_at",
+    "customer__full_name",
+    "organization__name",
+    "owner__full_name",
+    "owning_department__name",
+)
 
 
-def _for_list(cases: QuerySet) -> QuerySet:
-    # A list shows no description: never fetch one (the largest column) per row.
+def for_list(cases: QuerySet) -> QuerySet:
+    """`cases` read as a list of rows draws them: the columns it shows, the people and
+    organisation named, the customer identifiers (one more query)."""
     return (
-        cases.defer("description")
+        cases.only(*LIST_FIELDS)
         .select_related(*LIST_RELATED)
         .prefetch_related(
             Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
@@ -60,7 +76,7 @@ def my_cases(user: User) -> QuerySet:
     Paused cases (waiting on the customer, pending confirmation) have no running clock
     and come after every running one.
     """
-    return _for_list(
+    return for_list(
         with_nearest_due(
             Case.objects.visible_to(user).filter(owner=user).exclude(status=Status.CLOSED)
         ).order_by("nearest_due", "-priority", "created", "pk")
@@ -69,7 +85,7 @@ def my_cases(user: User) -> QuerySet:
 
 def triage_queue(user: User) -> QuerySet:
     """Unowned new cases, oldest first: nobody's problem must stay nobody's for long."""
-    return _for_list(
+    return for_list(
         with_nearest_due(Case.objects.visible_to(user))
         .filter(status=Status.NEW, owner__isnull=True)
         .order_by("created", "pk")
@@ -109,7 +125,7 @@ class SearchResults(Sequence):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         ids = self.ids[index]
-        found = _for_list(with_nearest_due(Case.objects.filter(pk__in=ids)))
+        found = for_list(with_nearest_due(Case.objects.filter(pk__in=ids)))
         cases = {case.pk: case for case in found}
         page = [cases[pk] for pk in ids if pk in cases]
         if self.query and len(self.query) >= SEARCH_MIN_CHARS:

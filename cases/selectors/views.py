@@ -18,7 +18,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from cases.models import Case, Handoff, Incident, Priority, SavedView, Status, parse_reference
-from cases.selectors.queues import LIST_RELATED, with_nearest_due
+from cases.selectors.queues import for_list, with_nearest_due
 from helpdesk.accounts.models import Department, Organization, User
 from notifications.models import InboundMessage
 
@@ -196,12 +196,7 @@ def view_cases(
     cases = Case.objects.visible_to(user).filter(_filters(user, timezone.now())[slug])
     if filters:
         cases = cases.filter(filters.as_q())
-    return (
-        with_nearest_due(cases)
-        .select_related(*LIST_RELATED)
-        .prefetch_related("identifiers")
-        .order_by(*fields)
-    )
+    return for_list(with_nearest_due(cases)).order_by(*fields)
 
 
 def saved_views(user: User) -> list[SavedView]:

@@ -3,7 +3,9 @@ from datetime import datetime, timedelta
 from django import template
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 from cases import clocks
 from cases.models import CUSTOMER_STATUS, Case
@@ -42,6 +44,62 @@ def risk(due: datetime | None) -> str:
     if left < timedelta(0):
         return "sla-breached"
     return "sla-at-risk" if left < AT_RISK else "sla-on-track"
+
+
+@register.filter
+def stamp(value: datetime | None) -> str:
+    """The exact local time, as Django's `date:'D j M Y, H:i T'` writes it ("Sun 6 Dec
+    2026, 21:51 UTC"), at a tenth of its cost: lists show it in every row's title."""
+    if not isinstance(value, datetime):
+        return ""
+    local = timezone.localtime(value)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+class _English:
+    """One of timesince's units, in the product's one language ("1 hour", "2 hours"):
+    Django's own are lazy translations, twice as slow, drawn in every row of a list."""
+
+    def __init__(self, unit: str):
+        self.unit = unit
+
+    def __mod__(self, values: dict) -> str:
+        return f"{values['num']} {self.unit}{'' if values['num'] == 1 else 's'}"
+
+
+AGO_UNITS = {unit: _English(unit) for unit in ("year", "month", "week", "day", "hour", "minute")}
+
+
+@register.simple_tag
+def time_ago(value: datetime | None, suffix: str = " ago") -> str:
+    """`<time>` saying how long ago (as Django's timesince), the exact time in its title."""
+    if not isinstance(value, datetime):
+        return ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}{}</time>',
+        value.isoformat(),
+        stamp(value),
+        timesince(value, time_strings=AGO_UNITS),
+        suffix,
+    )
+
+
+@register.simple_tag
+def nearest_deadline(case: Case) -> str:
+    """A list's deadline cell: "Paused", the nearest running deadline as a countdown
+    coloured by its risk, or a dash (`nearest_due` is annotated by the list's selector)."""
+    if case.paused_at:
+        return mark_safe('<span class="sla sla-paused">Paused</span>')
+    due = case.nearest_due
+    if not isinstance(due, datetime) or due.year == 9999:
+        return "—"
+    return format_html(
+        '<span class="sla {}"><time datetime="{}" title="Due {}">{}</time></span>',
+        risk(due),
+        due.isoformat(),
+        stamp(due),
+        countdown(due),
+    )
 
 
 @register.filter
