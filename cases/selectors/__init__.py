@@ -55,6 +55,7 @@ from cases.selectors.queues import (
     my_cases,
     search_cases,
     triage_queue,
+    with_identifiers,
     with_nearest_due,
 )
 from cases.selectors.team import Member, Team, departments_for, loads, teams
@@ -125,5 +126,6 @@ __all__ = [
     "view_counts",
     "view_query",
     "where_it_is",
+    "with_identifiers",
     "with_nearest_due",
 ]

@@ -1,11 +1,11 @@
 """The desk's lists of cases: my cases by time to breach, the triage queue, search."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from django.db.models import Case as DbCase
-from django.db.models import Prefetch, Q, QuerySet, Value, When
+from django.db.models import Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce, Least
 
 from cases.models import (
@@ -35,16 +35,20 @@ LIST_FIELDS = (
 )
 
 
-def for_list(cases: QuerySet) -> QuerySet:
+IDENTIFIERS = Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
+
+
+def for_list(cases: QuerySet, *, identifiers: bool = True) -> QuerySet:
     """`cases` read as a list of rows draws them: the columns it shows, the people and
-    organisation named, the customer identifiers (one more query)."""
-    return (
-        cases.only(*LIST_FIELDS)
-        .select_related(*LIST_RELATED)
-        .prefetch_related(
-            Prefetch("identifiers", queryset=CustomerIdentifier.objects.order_by("name", "pk"))
-        )
-    )
+    organisation named, and the customer identifiers (one more query), unless the caller
+    reads those for several lists at once (`with_identifiers`)."""
+    cases = cases.only(*LIST_FIELDS).select_related(*LIST_RELATED)
+    return cases.prefetch_related(IDENTIFIERS) if identifiers else cases
+
+
+def with_identifiers(*lists: Iterable[Case]) -> None:
+    """Read the customer identifiers of the cases of every list given, in one query."""
+    prefetch_related_objects([case for cases in lists for case in cases], IDENTIFIERS)
 
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
@@ -70,25 +74,29 @@ def with_nearest_due(cases: QuerySet) -> QuerySet:
     )
 
 
-def my_cases(user: User) -> QuerySet:
+MINE = ~Q(status=Status.CLOSED)
+TRIAGE = Q(status=Status.NEW, owner__isnull=True)
+
+
+def my_cases(user: User, *, identifiers: bool = True) -> QuerySet:
     """The agent's own active cases, nearest breach first (then priority, then oldest).
 
     Paused cases (waiting on the customer, pending confirmation) have no running clock
     and come after every running one.
     """
     return for_list(
-        with_nearest_due(
-            Case.objects.visible_to(user).filter(owner=user).exclude(status=Status.CLOSED)
-        ).order_by("nearest_due", "-priority", "created", "pk")
+        with_nearest_due(Case.objects.visible_to(user).filter(MINE, owner=user)).order_by(
+            "nearest_due", "-priority", "created", "pk"
+        ),
+        identifiers=identifiers,
     )
 
 
-def triage_queue(user: User) -> QuerySet:
+def triage_queue(user: User, *, identifiers: bool = True) -> QuerySet:
     """Unowned new cases, oldest first: nobody's problem must stay nobody's for long."""
     return for_list(
-        with_nearest_due(Case.objects.visible_to(user))
-        .filter(status=Status.NEW, owner__isnull=True)
-        .order_by("created", "pk")
+        with_nearest_due(Case.objects.visible_to(user)).filter(TRIAGE).order_by("created", "pk"),
+        identifiers=identifiers,
     )
 
 

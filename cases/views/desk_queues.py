@@ -12,11 +12,15 @@ PAGE_SIZE = 25
 
 
 def queues_context(request: HttpRequest) -> dict:
-    """The dashboard's two queues, each paged on its own parameter, and the calls to make."""
-    mine = Paginator(selectors.my_cases(request.user), PAGE_SIZE).get_page(request.GET.get("mine"))
-    triage = Paginator(selectors.triage_queue(request.user), PAGE_SIZE).get_page(
+    """The dashboard's two queues, each paged on its own parameter (the identifiers of
+    both pages' cases read by one query), and the calls to make."""
+    mine = Paginator(selectors.my_cases(request.user, identifiers=False), PAGE_SIZE).get_page(
+        request.GET.get("mine")
+    )
+    triage = Paginator(selectors.triage_queue(request.user, identifiers=False), PAGE_SIZE).get_page(
         request.GET.get("triage")
     )
+    selectors.with_identifiers(mine, triage)
     return {"mine": mine, "triage": triage, "calls": selectors.calls_to_make(request.user)}
 
 

@@ -12,9 +12,10 @@ pytestmark = pytest.mark.django_db
 SIZES = [10, 1000]
 
 # Each count starts with the session and the signed-in user (2 queries).
-# My cases and the triage queue: count, page, identifiers each; the calls to make.
-DASHBOARD_QUERIES = 9
-TRIAGE_FRAGMENT_QUERIES = 9
+# My cases and the triage queue: count and page each, and the identifiers of both pages'
+# cases (one query); the calls to make.
+DASHBOARD_QUERIES = 8
+TRIAGE_FRAGMENT_QUERIES = 8
 # The direct matches (one UNION) and those visible, newest first; what the cases say
 # (entries, descriptions; the ones visible only when some match); the page, its
 # identifiers, the passages that matched (entries, then descriptions).
