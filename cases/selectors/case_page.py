@@ -77,7 +77,8 @@ def timeline_window(
     entries = timeline(user, case, after=after, before=before, public_only=public_only)
     first = entries[0].pk if entries else None
     earlier = 0
-    if after is None and first is not None:
+    # A window shorter than a page is the whole history: nothing earlier to count.
+    if after is None and len(entries) == TIMELINE_PAGE:
         earlier = _visible_entries(user, case, public_only=public_only).filter(pk__lt=first).count()
     return {
         "entries": entries,

@@ -34,8 +34,9 @@ def case_context(request: HttpRequest, case: Case, **extra) -> dict:
     take now (`allowed`, one rule with the services), the handoffs with theirs."""
     user = request.user
     version = {"version": case.version}
-    department_ids = {d.pk for d in user.departments.all()}
     handoffs = selectors.case_handoffs(case)
+    # The agent's departments matter only to a case with handoffs.
+    department_ids = {d.pk for d in user.departments.all()} if handoffs else set()
     for handoff in handoffs:
         handoff.case = case  # the permission rule reads the case's owner
         handoff.actions = services.allowed_handoff_actions(
@@ -71,8 +72,9 @@ def case_context(request: HttpRequest, case: Case, **extra) -> dict:
         ],
         "call_outcomes": CallOutcome.choices,
         "call_directions": CallDirection.choices,
-        # Only a page that offers a transfer needs the list of agents.
-        "agents": selectors.agents_for_picker() if "transfer" in allowed else [],
+        # The transfer panel reads the agents when it opens; drawn open (a transfer was
+        # refused), it shows them at once.
+        "agents": selectors.agents_for_picker() if extra.get("open_action") == "transfer" else [],
         **extra,
     }
 

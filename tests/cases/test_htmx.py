@@ -193,3 +193,33 @@ def test_an_agent_who_may_not_answer_is_offered_the_note(client, owned_case, cus
 
     assert checked_kind(page) == "note"
     assert 'value="reply"' not in page
+
+
+def test_the_transfer_panel_reads_the_agents_when_it_opens(agent_client, owned_case, teammate):
+    page = agent_client.get(desk_url(owned_case)).text
+    panel = page[
+        page.rindex('<details class="action-panel"', 0, page.index(">Transfer</summary>")) :
+    ]
+    panel = panel[: panel.index("</details>")]
+
+    assert 'hx-get="/desk/agents/" hx-trigger="toggle once"' in panel
+    assert "Sam Ortiz" not in panel  # not read until the panel opens
+
+    options = agent_client.get("/desk/agents/", headers=HTMX).text
+    assert '<option value="">Choose an agent</option>' in options
+    assert f'<option value="{teammate.pk}">Sam Ortiz (Hardware)</option>' in options
+
+
+def test_a_refused_transfer_reopens_the_panel_with_the_agent_chosen(
+    agent_client, owned_case, teammate
+):
+    response = agent_client.post(
+        desk_url(owned_case, "transfer/"),
+        {"version": owned_case.version, "to": teammate.pk, "reason": ""},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert "Say why: the new owner reads it first." in response.text
+    assert f'<option value="{teammate.pk}" selected>Sam Ortiz (Hardware)</option>' in response.text
+    assert fresh(owned_case).owner_id == owned_case.owner_id

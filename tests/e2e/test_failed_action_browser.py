@@ -97,3 +97,23 @@ def test_after_a_reply_the_next_words_are_an_internal_note(page, live_server, ag
     assert note.visibility == Visibility.INTERNAL
     reply = TimelineEntry.objects.get(case=owned, body="A new power supply ships today.")
     assert reply.visibility == Visibility.PUBLIC
+
+
+def test_a_transfer_picks_from_the_agents_the_panel_reads(
+    page, live_server, agent, teammate, manager, owned
+):
+    open_case_page(page, live_server, agent, owned)
+
+    page.get_by_text("More actions").click()
+    page.locator("summary", has_text="Transfer").click()
+    new_owner = page.get_by_label("New owner")
+    expect(new_owner.locator("option", has_text="Morgan Reyes (Support)")).to_have_count(1)
+    page.get_by_label("Find an agent").fill("Hardware")  # narrows the list to Hardware
+    expect(new_owner.locator("option", has_text="Morgan Reyes")).to_have_count(0)
+    new_owner.select_option(label="Sam Ortiz (Hardware)")
+    page.get_by_label("Why", exact=True).fill("The fault is in the dock; Hardware knows it best.")
+    page.get_by_role("button", name="Transfer ownership").click()
+
+    expect(page.get_by_test_id("owner")).to_contain_text("Sam Ortiz")
+    owned.refresh_from_db()
+    assert owned.owner == teammate
