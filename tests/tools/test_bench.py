@@ -28,6 +28,7 @@ def bench(*args) -> str:
     return out.getvalue()
 
 
+@pytest.mark.django_db(transaction=True)  # gunicorn reads what the bench seeded
 def test_bench_measures_the_sweep_pages_and_reports(var_dir):
     sla = bench("sla", "--due-now", "20")
     pages = bench("pages")
@@ -53,6 +54,12 @@ def test_bench_measures_the_sweep_pages_and_reports(var_dir):
     assert written == {"sla", "pages", "reports"}
     figures = json.loads(next((var_dir / "bench").glob("pages-*.json")).read_text())
     assert figures["pages"]["search"]["queries"] > 0
+    # The same pages and writes over HTTP through gunicorn, with and without persistent
+    # database connections.
+    assert "over HTTP, one gunicorn worker: persistent connections | one per request" in pages
+    assert set(figures["http"]) == {*figures["pages"]} - {"inbound email"}
+    for name, timed in figures["http"].items():
+        assert timed["persistent"]["p95_ms"] > 0 and timed["per_request"]["p95_ms"] > 0, name
 
 
 def test_seeding_resumes_instead_of_starting_over(var_dir):
@@ -64,7 +71,7 @@ def test_seeding_resumes_instead_of_starting_over(var_dir):
 
 def test_a_small_bench_measures_smaller_pages_and_says_how_small(var_dir):
     out = io.StringIO()
-    call_command("bench", "pages", "--cases", "1200", "--runs", "1", stdout=out)  # 5% open
+    call_command("bench", "pages", "--cases", "1200", "--runs", "1", "--no-http", stdout=out)
 
     pages = out.getvalue()
     assert "desk dashboard (60 owned)" in pages

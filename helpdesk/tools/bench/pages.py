@@ -3,7 +3,9 @@ through Django's test client on the shapes that make them heavy."""
 
 import time
 from email.message import EmailMessage
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
@@ -13,6 +15,7 @@ from helpdesk.accounts.models import Department, Organization, User
 from notifications import addresses, inbound
 
 from . import measure
+from .http import bench_http
 
 GOAL_MS = 100
 
@@ -48,6 +51,8 @@ def page_shapes(people: dict) -> dict:
                 [long_case.pk, people["agent"].pk, people["support"].pk],
             )
     sized = {n: sized_case(people, open_cases, owner, n) for n in SIZED_CASES}
+    # The writes go to a case of their own: the sized ones keep their size run after run.
+    written = sized_case(people, open_cases, owner, 3, title=WRITTEN)
     if not Handoff.objects.filter(department=hardware).exists():
         Handoff.objects.bulk_create(
             Handoff(
@@ -83,6 +88,7 @@ def page_shapes(people: dict) -> dict:
         "owner": owner,
         "long_case": long_case,
         "sized": sized,
+        "written": written,
         "incident": incident,
         "portal_customer": portal_customer,
         "portal_case": portal_case,
@@ -99,21 +105,26 @@ def page_shapes(people: dict) -> dict:
 SIZED_CASES = {3: 10, 50: 20, 500: 50}
 LIST_GOAL_MS = 15
 WRITE_GOAL_MS = 20
+WRITTEN = "Bench case the writes go to"
 QUOTED = "the dock shows error E-4471 after the firmware update"
 
 
-def sized_case(people: dict, open_cases, owner: User, entries: int) -> Case:
+def sized_case(people: dict, open_cases, owner: User, entries: int, *, title: str = "") -> Case:
     """An open case of `owner`'s whose timeline holds `entries` entries, mixed as the
     product writes them (replies, notes, customer messages, status and ownership), one of
     them quoting an error message the timeline search looks for."""
-    title = f"Bench case with {entries} entries"
+    title = title or f"Bench case with {entries} entries"
     case = Case.objects.filter(title=title).first()
     if case is not None:
         return case
     # One of the owner's cases per size (the owner replies; their count stays as it was).
     case = (
-        open_cases.filter(owner=owner).exclude(title__startswith="Bench case with").order_by("pk")
-    )[0]
+        open_cases.filter(owner=owner)
+        .exclude(title__startswith="Bench case with")
+        .exclude(title=WRITTEN)
+        .order_by("pk")
+        .first()
+    )
     Case.objects.filter(pk=case.pk).update(title=title)
     # The timeline is append-only: the case's seeded history counts towards the size.
     had = TimelineEntry.objects.filter(case=case).count()
@@ -144,7 +155,7 @@ def sized_case(people: dict, open_cases, owner: User, entries: int) -> Case:
     return case
 
 
-def bench_pages(people: dict, *, runs: int, out) -> dict:
+def bench_pages(people: dict, *, runs: int, http: bool = True, out) -> dict:
     shapes = page_shapes(people)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -172,7 +183,8 @@ def bench_pages(people: dict, *, runs: int, out) -> dict:
         name = f"case page ({entries} entries)"
         pages.append((name, agent, f"/desk/cases/{shapes['sized'][entries].reference}/", {}))
         goals[name] = goal
-    pages.append(("search the timeline", agent, f'/desk/search/?q="{QUOTED}"', {}))
+    phrase = urlencode({"q": f'"{QUOTED}"'})
+    pages.append(("search the timeline", agent, f"/desk/search/?{phrase}", {}))
     results = {}
     with measure.plain_static():
         for name, client, url, headers in pages:
@@ -180,7 +192,7 @@ def bench_pages(people: dict, *, runs: int, out) -> dict:
                 lambda c=client, u=url, h=headers: c.get(u, **h), runs, name=url
             )
             out.write(measure.line(name, results[name], goal_ms=goals.get(name, GOAL_MS)))
-        case = shapes["sized"][3]
+        case = shapes["written"]
         for kind in ("reply", "note"):
             name = f"write a {kind}"
             results[name] = measure.time_call(
@@ -195,7 +207,34 @@ def bench_pages(people: dict, *, runs: int, out) -> dict:
             out.write(measure.line(name, results[name], goal_ms=WRITE_GOAL_MS))
         results["inbound email"] = time_inbound(people, runs)
         out.write(measure.line("inbound email", results["inbound email"], goal_ms=GOAL_MS))
-    return {"pages": results}
+    if not http:
+        return {"pages": results}
+    # The same reads and writes over HTTP (the writes add to the 3-entry case's timeline).
+    sessions = {"agent": agent, "customer": customer}
+    requests = [
+        (
+            name,
+            "agent" if client is agent else "customer",
+            url,
+            {"HX-Request": "true"} if headers else {},
+            None,
+        )
+        for name, client, url, headers in pages
+    ]
+    entries_url = f"/desk/cases/{case.reference}/entries/"
+    requests += [
+        (
+            f"write a {kind}",
+            "agent",
+            entries_url,
+            {"HX-Request": "true"},
+            {"kind": kind, "body": f"A {kind}."},
+        )
+        for kind in ("reply", "note")
+    ]
+    cookies = {who: c.cookies[settings.SESSION_COOKIE_NAME].value for who, c in sessions.items()}
+    over_http = bench_http(requests, cookies, runs=runs, out=out)
+    return {"pages": results, "http": over_http}
 
 
 def time_inbound(people: dict, runs: int) -> dict:

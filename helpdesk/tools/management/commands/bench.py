@@ -6,6 +6,8 @@ resumable: bench rows belong to the organisation "Bench" and a second run only a
 is missing. The load target needs the tools extras (`make tools`).
 """
 
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -35,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--open-share", type=float, default=0.05)
         parser.add_argument("--due-now", type=int, default=200, help="cases at a threshold")
         parser.add_argument("--runs", type=int, default=5)
+        parser.add_argument(
+            "--http",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="pages: also over HTTP through gunicorn (on by default)",
+        )
 
     def handle(self, *args, target, **options):
         if target in ("load", "all"):
@@ -49,7 +57,8 @@ class Command(BaseCommand):
             report = bench_sla(people, due_now=options["due_now"], runs=runs, out=self.stdout)
             self.write("sla", {"cases": cases, **report})
         if target in ("pages", "all"):
-            self.write("pages", {"cases": cases, **bench_pages(people, runs=runs, out=self.stdout)})
+            report = bench_pages(people, runs=runs, http=options["http"], out=self.stdout)
+            self.write("pages", {"cases": cases, **report})
         if target in ("routing", "all"):
             report = bench_routing(people, runs=runs, out=self.stdout)
             self.write("routing", {"cases": cases, **report})
