@@ -16,8 +16,9 @@ SIZES = [10, 1000]
 HOME_QUERIES = 6
 # Session, user, organisation, the case (with owner, department and incident), its
 # identifiers, open handoffs with a customer summary, entries (with actors and
-# departments), their files, the earlier-entries count, the known-issue banner.
-CASE_PAGE_QUERIES = 10
+# departments), their files, the known-issue banner; and the earlier entries' count when
+# the history is longer than a page.
+CASE_PAGE_QUERIES = 9
 # Session, user, organisation, the case, its identifiers, newer entries, their files.
 TIMELINE_POLL_QUERIES = 7
 
@@ -80,7 +81,7 @@ def long_timeline(request, owned_case, agent, customer):
 def test_case_page_query_count_is_flat(
     customer_client, owned_case, long_timeline, django_assert_num_queries
 ):
-    with django_assert_num_queries(CASE_PAGE_QUERIES):
+    with django_assert_num_queries(CASE_PAGE_QUERIES + (len(long_timeline) > 100)):
         response = customer_client.get(portal_url(owned_case))
 
     assert response.status_code == 200
