@@ -78,7 +78,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_ratelimit",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "helpdesk.accounts",
+    "helpdesk.api",
     "cases",
     "notifications",
     # Not the product: bench, load test, simulation (their extras: `make tools`).
@@ -289,6 +293,32 @@ RATELIMIT_VIEW = "helpdesk.accounts.views.rate_limited"
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 # The manager summary gathers every report's headline; it may be this many seconds old.
 REPORT_SUMMARY_CACHE_SECONDS = envint("REPORT_SUMMARY_CACHE_SECONDS", 60)
+
+# --- API --------------------------------------------------------------------------------
+# Requests per personal token (DRF's rate syntax: "120/minute", "5000/hour").
+API_RATE = envstr("API_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["helpdesk.api.auth.BearerToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["helpdesk.api.auth.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.api.auth.PerToken"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "helpdesk.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Helpdesk API",
+    "DESCRIPTION": "Cases, their timelines and every action on them, with the rules of the "
+    "desk and the portal. Authenticate with a personal token: `Authorization: Bearer hd_…`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # --- Portal -----------------------------------------------------------------------------
 SIGN_IN_LINK_MINUTES = envint("SIGN_IN_LINK_MINUTES", 15)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from cases.urls import desk_urls, portal_urls, reports_urls
 from helpdesk import views
 from helpdesk.accounts import views as account_views
+from helpdesk.api import pages as api_pages
 from notifications import views as inbound_views
 
 admin.site.site_header = "Helpdesk administration"
@@ -29,6 +30,9 @@ urlpatterns = [
     path("desk/", include((desk_urls, "desk"))),
     path("portal/", include((portal_urls, "portal"))),
     path("reports/", include((reports_urls, "reports"))),
+    path("api/v1/", include("helpdesk.api.urls")),
+    path("account/tokens/", api_pages.token_list, name="api_tokens"),
+    path("account/tokens/<int:token_id>/revoke/", api_pages.token_revoke, name="api_token_revoke"),
     path("admin/", admin.site.urls),
 ]
 

@@ -270,6 +270,9 @@ class AuditEvent(models.Model):
         ROLE_CHANGE = "role_change", "Role or permission change"
         ATTACHMENT_DOWNLOAD = "attachment_download", "Attachment downloaded"
         ACCESS_DENIED = "access_denied", "Access denied"
+        API_TOKEN_CREATED = "api_token_created", "API token created"
+        API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+        API_WRITE = "api_write", "Change through the API"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
