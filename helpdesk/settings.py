@@ -6,7 +6,6 @@ cannot parse, so a typo in production is an error at start, not a silent default
 """
 
 import contextlib
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,41 +13,9 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from helpdesk.env import envbool, envint, envlist, envstr
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def envbool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false)")
-
-
-def envint(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
-
-
-def envstr(name: str, default: str) -> str:
-    return os.environ.get(name, default)
-
-
-def envlist(name: str, default: str) -> list[str]:
-    return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
-
 
 DEBUG = envbool("DEBUG", False)
 VAR_DIR = Path(envstr("HELPDESK_VAR_DIR", str(BASE_DIR / "var")))
@@ -297,28 +264,8 @@ REPORT_SUMMARY_CACHE_SECONDS = envint("REPORT_SUMMARY_CACHE_SECONDS", 60)
 # --- API --------------------------------------------------------------------------------
 # Requests per personal token (DRF's rate syntax: "120/minute", "5000/hour").
 API_RATE = envstr("API_RATE", "120/minute")
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["helpdesk.api.auth.BearerToken"],
-    "DEFAULT_PERMISSION_CLASSES": ["helpdesk.api.auth.TokenScope"],
-    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.api.auth.PerToken"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "helpdesk.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Helpdesk API",
-    "DESCRIPTION": "Cases, their timelines and every action on them, with the rules of the "
-    "desk and the portal. Authenticate with a personal token: `Authorization: Bearer hd_…`.",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-}
+# How DRF and the OpenAPI schema are set up (static: nothing to configure per deployment).
+from helpdesk.api.conf import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: E402, F401
 
 # --- Portal -----------------------------------------------------------------------------
 SIGN_IN_LINK_MINUTES = envint("SIGN_IN_LINK_MINUTES", 15)
