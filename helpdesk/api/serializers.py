@@ -122,7 +122,7 @@ class CaseDetailSerializer(CaseSerializer):
 class NewCaseSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, default="")
-    priority = PrioritySerializerField(default="normal")
+    priority = PrioritySerializerField(required=False, help_text="normal when not given")
     customer = serializers.IntegerField(
         required=False, help_text="Agents: the customer's id. Customers open their own."
     )

@@ -6,12 +6,12 @@ from datetime import datetime
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
 from cases import selectors, services
-from cases.models import Case, Status
+from cases.models import Case, Priority, Status
 from helpdesk.accounts.models import User
 from helpdesk.api.serializers import (
     PRIORITIES,
@@ -119,7 +119,7 @@ class CaseList(ApiView):
             "acting_user": request.user,
             "title": data["title"],
             "description": data["description"],
-            "priority": data["priority"],
+            "priority": data.get("priority", Priority.NORMAL),
             "identifiers": identifiers,
         }
         if request.user.is_agent:
@@ -197,7 +197,7 @@ class Clocks(ApiView):
         """Agents: the case's SLA due times, paused or running, and the estimate given to
         the customer."""
         if not request.user.is_agent:
-            raise ValidationError({"clocks": ["SLA clocks are for agents."]})
+            raise PermissionDenied("SLA clocks are for agents.")
         case = case_or_404(request, reference)
         data = CaseSerializer(case, context={"request": request}).data
         return Response({"reference": case.reference, "eta": data["eta"], **data["clocks"]})
