@@ -2,6 +2,7 @@
 drawn for the caller (customers never see internal entries, SLA clocks or agents' email
 addresses), and the input of each write, validated before a service is called."""
 
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from cases.models import CUSTOMER_STATUS, Incident, Priority, Status
@@ -13,6 +14,34 @@ PRIORITY_NAMES = {value: name for name, value in PRIORITIES.items()}
 
 def person(user: User | None) -> dict | None:
     return None if user is None else {"id": user.pk, "name": user.full_name}
+
+
+class RefSerializer(serializers.Serializer):
+    """A person or an organisation, named."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ClocksSerializer(serializers.Serializer):
+    first_response_due = serializers.DateTimeField(allow_null=True)
+    next_update_due = serializers.DateTimeField(allow_null=True)
+    resolution_due = serializers.DateTimeField(allow_null=True)
+    paused_since = serializers.DateTimeField(allow_null=True)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="e.g. forbidden, conflict, invalid.")
+    message = serializers.CharField(help_text="Fit to show a person.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="The message of each field that was refused.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
 
 
 class PrioritySerializerField(serializers.ChoiceField):
@@ -54,18 +83,22 @@ class CaseSerializer(serializers.Serializer):
             return case.get_status_display()
         return CUSTOMER_STATUS.get(case.status, case.status)
 
+    @extend_schema_field(RefSerializer(allow_null=True))
     def get_customer(self, case) -> dict:
         return person(case.customer)
 
+    @extend_schema_field(RefSerializer(allow_null=True))
     def get_organization(self, case) -> dict:
         return {"id": case.organization_id, "name": case.organization.name}
 
+    @extend_schema_field(RefSerializer(allow_null=True))
     def get_owner(self, case) -> dict | None:
         return person(case.owner)
 
     def get_department(self, case) -> str | None:
         return case.owning_department.name if case.owning_department_id else None
 
+    @extend_schema_field(ClocksSerializer(allow_null=True, help_text="Agents only."))
     def get_clocks(self, case) -> dict | None:
         if not self._agent():
             return None
@@ -91,6 +124,7 @@ class EntrySerializer(serializers.Serializer):
     html = serializers.CharField(source="body_html", help_text="The body, rendered and sanitized.")
     created = serializers.DateTimeField()
 
+    @extend_schema_field(RefSerializer(allow_null=True))
     def get_author(self, entry) -> dict | None:
         return person(entry.actor)
 
@@ -107,14 +141,27 @@ class CaseDetailSerializer(CaseSerializer):
         "older ones from the timeline endpoint with `before`)."
     )
 
+    @extend_schema_field(
+        inline_serializer(
+            "Identifier",
+            {
+                "id": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "value": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
     def get_identifiers(self, case) -> list[dict]:
         return [{"id": i.pk, "name": i.name, "value": i.value} for i in case.identifiers.all()]
 
+    @extend_schema_field(RefSerializer(allow_null=True))
     def get_incident(self, case) -> dict | None:
         if case.incident_id is None:
             return None
         return {"id": case.incident_id, "title": case.incident.title}
 
+    @extend_schema_field(EntrySerializer(many=True))
     def get_timeline(self, case) -> list[dict]:
         return EntrySerializer(self.context["entries"], many=True).data
 
@@ -169,3 +216,9 @@ class IncidentSerializer(serializers.Serializer):
 
 
 STATUSES = [s.value for s in Status]
+
+
+class ConflictSerializer(ErrorSerializer):
+    """A refusal because the case moved on (409, 412), with the case as it is now."""
+
+    case = CaseDetailSerializer()

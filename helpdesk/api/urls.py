@@ -1,6 +1,8 @@
 """/api/v1/: the REST API, its OpenAPI schema and its docs (served from the packages,
 no CDN)."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -51,5 +53,12 @@ urlpatterns = [
         name="incident_resolve",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI's page sets a few styles inline: allowed on this page alone.
+    path(
+        "docs/",
+        csp_update({"style-src": UNSAFE_INLINE})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
 ]

@@ -17,12 +17,17 @@ on the desk and in the portal. `If-Match: "<version>"` makes a write conditional
     POST /api/v1/cases/<ref>/estimate/        set_eta
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
 from cases import services
 from helpdesk.accounts.models import User
-from helpdesk.api.serializers import CaseDetailSerializer, PrioritySerializerField
+from helpdesk.api.serializers import (
+    CaseDetailSerializer,
+    ConflictSerializer,
+    ErrorSerializer,
+    PrioritySerializerField,
+)
 from helpdesk.api.views.base import ApiView, change_case
 
 
@@ -70,6 +75,19 @@ class DelayInput(serializers.Serializer):
 
 class EtaInput(serializers.Serializer):
     eta = serializers.DateTimeField()
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description='The case\'s version as read (its ETag, e.g. "7"): the change is made only '
+    "if the case is still at that version (412 otherwise, with the case as it is).",
+)
+
+
+ERROR = ErrorSerializer
+CONFLICT = ConflictSerializer
 
 
 def _agent(pk: int) -> User:
@@ -131,7 +149,15 @@ def action_view(name: str) -> type[ApiView]:
     class Action(ApiView):
         @extend_schema(
             request=form_class,
-            responses={200: CaseDetailSerializer},
+            parameters=[IF_MATCH],
+            responses={
+                200: CaseDetailSerializer,
+                403: ERROR,
+                404: ERROR,
+                409: CONFLICT,
+                412: CONFLICT,
+                422: ERROR,
+            },
             summary=summary,
             operation_id=f"cases_{name.replace('-', '_')}",
         )
