@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 DELIVER_NOTICE = "notifications.tasks.deliver_notice"
 DELIVER_NOTICES = "notifications.tasks.deliver_notices"
 FAN_OUT_INCIDENT_UPDATE = "cases.tasks.fan_out_incident_update"
+DELIVER_WEBHOOKS = "helpdesk.api.tasks.deliver_webhooks"
 
 
 def send_now(name: str, *args) -> bool:

@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(NOTICE_REDRIVE_INTERVAL),
         "options": {"expires": NOTICE_REDRIVE_INTERVAL},
     },
+    "webhook-redrive": {
+        "task": "helpdesk.api.tasks.redrive_webhooks",
+        "schedule": float(NOTICE_REDRIVE_INTERVAL),
+        "options": {"expires": NOTICE_REDRIVE_INTERVAL},
+    },
 }
 # Fail fast when the broker is down: the outbox row stays and the re-drive sends it.
 CELERY_TASK_PUBLISH_RETRY = False
@@ -264,6 +269,11 @@ REPORT_SUMMARY_CACHE_SECONDS = envint("REPORT_SUMMARY_CACHE_SECONDS", 60)
 # --- API --------------------------------------------------------------------------------
 # Requests per personal token (DRF's rate syntax: "120/minute", "5000/hour").
 API_RATE = envstr("API_RATE", "120/minute")
+# Webhooks: the first retry after this many seconds, doubling; given up after so many
+# attempts; a subscription failing so many times in a row is paused (its owner told).
+WEBHOOK_RETRY_SECONDS = envint("WEBHOOK_RETRY_SECONDS", 30)
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 15)
+WEBHOOK_PAUSE_AFTER = envint("WEBHOOK_PAUSE_AFTER", 10)
 # How DRF and the OpenAPI schema are set up (static: nothing to configure per deployment).
 from helpdesk.api.conf import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: E402, F401
 

@@ -6,6 +6,7 @@ from cases.urls import desk_urls, portal_urls, reports_urls
 from helpdesk import views
 from helpdesk.accounts import views as account_views
 from helpdesk.api import pages as api_pages
+from helpdesk.api import webhook_pages
 from notifications import views as inbound_views
 
 admin.site.site_header = "Helpdesk administration"
@@ -33,6 +34,18 @@ urlpatterns = [
     path("api/v1/", include("helpdesk.api.urls")),
     path("account/tokens/", api_pages.token_list, name="api_tokens"),
     path("account/tokens/<int:token_id>/revoke/", api_pages.token_revoke, name="api_token_revoke"),
+    path("desk/webhooks/", webhook_pages.subscriptions, name="api_webhooks"),
+    path("desk/webhooks/<int:subscription_id>/", webhook_pages.deliveries, name="api_webhook_log"),
+    path(
+        "desk/webhooks/<int:subscription_id>/resume/",
+        webhook_pages.resume,
+        name="api_webhook_resume",
+    ),
+    path(
+        "desk/webhooks/<int:subscription_id>/delete/",
+        webhook_pages.delete,
+        name="api_webhook_delete",
+    ),
     path("admin/", admin.site.urls),
 ]
 

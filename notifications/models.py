@@ -48,6 +48,7 @@ class Notice(models.Model):
         WAITING_FOR_OWNER = "waiting_for_owner", "New case waiting for an owner"
         CUSTOMER_CHASED = "customer_chased", "Customer asked for news"
         CALL_DUE = "call_due", "Call the customer"
+        WEBHOOK_PAUSED = "webhook_paused", "Webhook paused"
         # To customers: the owner's words and the system's on the owner's behalf (the same
         # values as the timeline entries they carry).
         AGENT_REPLY = "agent_reply", "Reply to customer"
@@ -123,6 +124,12 @@ class Notice(models.Model):
                 fields=["case", "recipient", "channel", "-sent_at"], name="notice_case_idx"
             ),
             models.Index(fields=["channel", "created"], name="notice_channel_created_idx"),
+            # The webhooks' scan of emails sent since it last looked.
+            models.Index(
+                fields=["sent_at"],
+                name="notice_email_sent_idx",
+                condition=models.Q(channel="email", status="sent"),
+            ),
             models.Index(
                 fields=["recipient", "-created"],
                 name="notice_unread_idx",

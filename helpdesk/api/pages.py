@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from helpdesk.api import tokens
+from helpdesk.api import tokens, webhook_pages
 from helpdesk.api.models import ApiToken
 
 SHOWN = 50
@@ -38,7 +38,14 @@ def _page(request: HttpRequest, form: TokenForm, *, secret: str = "", status: in
     return render(
         request,
         "api/tokens.html",
-        {"base": base, "form": form, "tokens": listed, "secret": secret, "nav": "tokens"},
+        {
+            "base": base,
+            "form": form,
+            "tokens": listed,
+            "secret": secret,
+            "nav": "tokens",
+            "webhooks": request.user.is_agent and webhook_pages.may_manage(request.user),
+        },
         status=status,
     )
 
