@@ -10,11 +10,12 @@ import time
 import pytest
 from django.utils import timezone
 
+from cases import services
 from helpdesk.api import webhooks
 from helpdesk.api.models import WebhookDelivery, WebhookSubscription
 from notifications.models import Notice
 from tests.api.receiver import Receiver
-from tests.helpers import wait_for
+from tests.helpers import report_case, wait_for
 
 EVENTS = ["case.created", "case.owner_changed", "case.public_entry"]
 
@@ -126,3 +127,45 @@ def test_a_receiver_that_keeps_failing_is_paused_and_its_owner_told(
     assert [r["json"]["data"]["case"]["title"] for r in receiver.events("case.created")] == [
         "One", "Two", "Three",
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_each_event_comes_from_what_the_desk_writes(
+    subscription, agent, hw_agent, customer, hardware
+):
+    subscription.events = list(webhooks.EVENTS)
+    subscription.save()
+    case = report_case(customer, "Dock flickers")
+    case = services.take_ownership(case=case, acting_user=agent, expected_version=case.version)
+    services.add_internal_note(case=case, acting_user=agent, body="Firmware 2.1 suspected.")
+    handoff = services.request_handoff(
+        case=case, acting_user=agent, department=hardware, needed="Swap the dock"
+    )
+    services.decline_handoff(handoff=handoff, acting_user=hw_agent, reason="Not a hardware fault")
+
+    events = list(WebhookDelivery.objects.order_by("pk").values_list("event", flat=True))
+    assert events[:2] == ["case.created", "case.owner_changed"]
+    assert "case.status_changed" in events and "handoff.requested" in events
+    assert "handoff.declined" in events
+    notes = WebhookDelivery.objects.filter(payload__data__entry__body="Firmware 2.1 suspected.")
+    assert not notes.exists()  # an internal note is no event
+
+
+@pytest.mark.django_db
+def test_an_email_the_customer_was_sent_is_told_once(subscription, laptop, customer):
+    subscription.events = ["notice.sent"]
+    subscription.save()
+    notice = Notice.objects.create(
+        recipient=customer, case=laptop, kind=Notice.Kind.AGENT_REPLY,
+        channel=Notice.Channel.EMAIL, subject="Your laptop", idempotency_key="k1",
+        status=Notice.Status.SENT, sent_at=timezone.now(),
+    )  # fmt: skip
+
+    assert webhooks.record_sent_notices(timezone.now() + timezone.timedelta(seconds=1)) == 1
+    webhooks.record_sent_notices(timezone.now() + timezone.timedelta(seconds=2))  # overlap
+
+    [told] = WebhookDelivery.objects.filter(event="notice.sent")
+    assert told.payload["data"]["notice"] == {
+        "id": notice.pk, "kind": "agent_reply", "subject": "Your laptop",
+        "to": "customer@example.test", "sent": notice.sent_at.isoformat(),
+    }  # fmt: skip
