@@ -9,9 +9,12 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from cases.models import Case, Handoff, Incident, Status, TimelineEntry
 from helpdesk.accounts.models import Department, Organization, User
+from helpdesk.api import tokens
+from helpdesk.api.models import ApiToken
 from notifications import addresses, inbound
 
 from . import measure
@@ -104,6 +107,7 @@ def page_shapes(people: dict) -> dict:
 # Case pages with this many entries, and their goals (p95, in-process); a reply or a note.
 SIZED_CASES = {3: 10, 50: 20, 500: 50}
 LIST_GOAL_MS = 15
+API_GOAL_MS = 50
 WRITE_GOAL_MS = 20
 WRITTEN = "Bench case the writes go to"
 QUOTED = "the dock shows error E-4471 after the firmware update"
@@ -185,6 +189,13 @@ def bench_pages(people: dict, *, runs: int, http: bool = True, out) -> dict:
         goals[name] = goal
     phrase = urlencode({"q": f'"{QUOTED}"'})
     pages.append(("search the timeline", agent, f"/desk/search/?{phrase}", {}))
+    # The API: the owner's cases, and a case of 50 entries, read with a personal token.
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {bench_token(shapes['owner'])}"}
+    api = Client()
+    pages.append(("API: case list (mine)", api, "/api/v1/cases/?owner=me", bearer))
+    sized_50 = shapes["sized"][50].reference
+    pages.append(("API: case read (50 entries)", api, f"/api/v1/cases/{sized_50}/", bearer))
+    goals |= {"API: case list (mine)": API_GOAL_MS, "API: case read (50 entries)": API_GOAL_MS}
     results = {}
     with measure.plain_static():
         for name, client, url, headers in pages:
@@ -212,13 +223,7 @@ def bench_pages(people: dict, *, runs: int, http: bool = True, out) -> dict:
     # The same reads and writes over HTTP (the writes add to the 3-entry case's timeline).
     sessions = {"agent": agent, "customer": customer}
     requests = [
-        (
-            name,
-            "agent" if client is agent else "customer",
-            url,
-            {"HX-Request": "true"} if headers else {},
-            None,
-        )
+        (name, "customer" if client is customer else "agent", url, http_headers(headers), None)
         for name, client, url, headers in pages
     ]
     entries_url = f"/desk/cases/{case.reference}/entries/"
@@ -235,6 +240,19 @@ def bench_pages(people: dict, *, runs: int, http: bool = True, out) -> dict:
     cookies = {who: c.cookies[settings.SESSION_COOKIE_NAME].value for who, c in sessions.items()}
     over_http = bench_http(requests, cookies, runs=runs, out=out)
     return {"pages": results, "http": over_http}
+
+
+def http_headers(meta: dict) -> dict:
+    """Django test client's `HTTP_HX_REQUEST` as the header a browser sends: `Hx-Request`."""
+    return {key[5:].replace("_", "-").title(): value for key, value in meta.items()}
+
+
+def bench_token(owner: User) -> str:
+    """A read token of the owner's for this run (the last run's revoked)."""
+    ApiToken.objects.filter(user=owner, name="Bench", revoked__isnull=True).update(
+        revoked=timezone.now()
+    )
+    return tokens.issue_token(user=owner, name="Bench", scope="read", days=30)[1]
 
 
 def time_inbound(people: dict, runs: int) -> dict:
