@@ -8,6 +8,7 @@ import hmac
 import time
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from cases import services
@@ -169,3 +170,20 @@ def test_an_email_the_customer_was_sent_is_told_once(subscription, laptop, custo
         "id": notice.pk, "kind": "agent_reply", "subject": "Your laptop",
         "to": "customer@example.test", "sent": notice.sent_at.isoformat(),
     }  # fmt: skip
+
+
+def test_the_docs_receiver_code_verifies_our_signature():
+    """The verifier docs/api.md gives receivers accepts what we sign, and nothing else."""
+    docs = (settings.BASE_DIR / "docs" / "api.md").read_text()
+    code = docs.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)  # our own documentation
+    verified = namespace["verified"]
+    body = b'{"id":"1","type":"case.created"}'
+    header = webhooks.sign("topsecret", int(time.time()), body)
+
+    assert verified("topsecret", header, body)
+    assert not verified("topsecret", header, body + b" ")
+    assert not verified("other", header, body)
+    old = webhooks.sign("topsecret", int(time.time()) - 3600, body)
+    assert not verified("topsecret", old, body)
