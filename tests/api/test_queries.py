@@ -2,7 +2,7 @@
 
 import pytest
 
-from cases.models import Case
+from cases.models import Case, Handoff, Incident
 from helpdesk.accounts.models import Organization, User
 from tests.cases.test_query_counts import bulk_serials
 from tests.factories import CustomerFactory
@@ -19,6 +19,14 @@ CASE_QUERIES = 5
 TIMELINE_QUERIES = 5
 # Token; the page of customers / organisations.
 PEOPLE_QUERIES = 2
+# Token; the incidents with their linked cases counted.
+INCIDENTS_QUERIES = 2
+# Token; the case (and its identifiers); its handoffs with department and people.
+HANDOFFS_QUERIES = 4
+
+
+def many_incidents() -> int:
+    return Incident.objects.count()
 
 
 def many_customers() -> int:
@@ -26,13 +34,20 @@ def many_customers() -> int:
 
 
 @pytest.fixture
-def many(request, agent, teammate, customer, support):
+def many(request, agent, teammate, customer, support, hardware):
     n = request.param
     bulk_serials(bulk_cases(n, customer=customer, owner=agent, department=support))
     CustomerFactory.create_batch(min(n, 60), organization=customer.organization)
     Organization.objects.bulk_create(Organization(name=f"Org {i}") for i in range(min(n, 60)))
     case = Case.objects.filter(owner=agent).first()
     bulk_timeline(case, min(n, 150), agent=agent, teammate=teammate)
+    Incident.objects.bulk_create(
+        Incident(title=f"Incident {i}", created_by=agent) for i in range(min(n, 120))
+    )
+    Handoff.objects.bulk_create(
+        Handoff(case=case, requested_by=agent, department=hardware, needed=f"Part {i}")
+        for i in range(min(n, 60))
+    )
     return case
 
 
@@ -54,3 +69,9 @@ def test_lists_cost_the_same_at_any_size(api, agent, many, django_assert_num_que
     assert len(people.json()["results"]) == min(many_customers(), 50)
     with django_assert_num_queries(PEOPLE_QUERIES):
         dana.get("/api/v1/organizations/")
+    with django_assert_num_queries(INCIDENTS_QUERIES):
+        incidents = dana.get("/api/v1/incidents/")
+    assert len(incidents.json()) == min(many_incidents(), 100)
+    with django_assert_num_queries(HANDOFFS_QUERIES):
+        handoffs = dana.get(f"/api/v1/cases/{many.reference}/handoffs/")
+    assert len(handoffs.json()) == min(Handoff.objects.count(), 60)

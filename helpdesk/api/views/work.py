@@ -81,7 +81,10 @@ class Handoffs(ApiView):
     @extend_schema(responses=HandoffSerializer(many=True), summary="A case's handoffs")
     def get(self, request, reference: str):
         case = access.desk_case(request, reference)
-        return Response(HandoffSerializer(selectors.case_handoffs(case), many=True).data)
+        handoffs = selectors.case_handoffs(case)
+        for handoff in handoffs:
+            handoff.case = case  # read once, not once per handoff
+        return Response(HandoffSerializer(handoffs, many=True).data)
 
     @extend_schema(
         request=HandoffRequestInput, responses={201: HandoffSerializer}, summary="Request a handoff"
