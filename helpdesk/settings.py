@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "helpdesk.accounts",
     "helpdesk.api",
+    "helpdesk.knowledge",
     "cases",
     "notifications",
     # Not the product: bench, load test, simulation (their extras: `make tools`).

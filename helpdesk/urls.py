@@ -7,6 +7,7 @@ from helpdesk import views
 from helpdesk.accounts import views as account_views
 from helpdesk.api import pages as api_pages
 from helpdesk.api import webhook_pages
+from helpdesk.knowledge import desk_views as knowledge_desk
 from notifications import views as inbound_views
 
 admin.site.site_header = "Helpdesk administration"
@@ -45,6 +46,20 @@ urlpatterns = [
         "desk/webhooks/<int:subscription_id>/delete/",
         webhook_pages.delete,
         name="api_webhook_delete",
+    ),
+    path("help/", include("helpdesk.knowledge.urls")),
+    path("desk/knowledge/", knowledge_desk.articles, name="knowledge_articles"),
+    path("desk/knowledge/new/", knowledge_desk.new_article, name="knowledge_new"),
+    path("desk/knowledge/<int:article_id>/", knowledge_desk.edit_article, name="knowledge_edit"),
+    path(
+        "desk/knowledge/<int:article_id>/versions/<int:number>/publish/",
+        knowledge_desk.publish_version,
+        name="knowledge_publish",
+    ),
+    path(
+        "desk/knowledge/<int:article_id>/unpublish/",
+        knowledge_desk.unpublish,
+        name="knowledge_unpublish",
     ),
     path("admin/", admin.site.urls),
 ]

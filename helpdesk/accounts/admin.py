@@ -133,7 +133,7 @@ class SupportIdentityForm(forms.ModelForm):
 
     class Meta:
         model = SupportIdentity
-        fields = ["name"]
+        fields = ["name", "help_centre_public"]
 
     def clean_logo_file(self):
         upload = self.cleaned_data.get("logo_file")

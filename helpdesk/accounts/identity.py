@@ -29,16 +29,23 @@ class Identity:
     name: str
     version: int  # changes with every change: the logo's URL carries it
     has_logo: bool
+    help_centre_public: bool = False
 
 
 DEFAULT = Identity(DEFAULT_NAME, 0, False)
 
 
 def _load() -> Identity:
-    row = SupportIdentity.objects.filter(pk=1).only("name", "logo_type", "updated").first()
+    row = (
+        SupportIdentity.objects.filter(pk=1)
+        .only("name", "logo_type", "updated", "help_centre_public")
+        .first()
+    )
     if row is None:
         return DEFAULT
-    return Identity(row.name, int(row.updated.timestamp()), bool(row.logo_type))
+    return Identity(
+        row.name, int(row.updated.timestamp()), bool(row.logo_type), row.help_centre_public
+    )
 
 
 def current() -> Identity:

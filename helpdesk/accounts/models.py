@@ -301,6 +301,10 @@ class SupportIdentity(models.Model):
         max_length=60, default="Helpdesk", help_text="Shown in the top bar and page titles."
     )
     logo = models.BinaryField(blank=True, editable=False, default=b"")
+    help_centre_public = models.BooleanField(
+        default=False,
+        help_text="Visitors who are not signed in may read the help centre's public articles.",
+    )
     logo_type = models.CharField(max_length=20, blank=True, editable=False)
     updated = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,140 @@
+"""The knowledge base on the desk: every article (drafts and internal ones too) for
+agents; writing, editing, publishing and the history for those who may write."""
+
+from functools import wraps
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from helpdesk.accounts.access import agent_required
+from helpdesk.accounts.models import Organization
+from helpdesk.knowledge import selectors, services
+from helpdesk.knowledge.models import Article, ArticleVersion, Category
+
+LISTED = 200
+
+
+def writer_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not services.may_write(request.user):
+            raise PermissionDenied("Only managers and the agents given the right write articles.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), empty_label=None)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), help_text="Markdown.")
+    visibility = forms.ChoiceField(
+        choices=Article.Visibility.choices, label="Who may read it", widget=forms.RadioSelect
+    )
+    organizations = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+        help_text="For “Some organisations only”.",
+    )
+
+
+@agent_required
+def articles(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "knowledge/desk_list.html",
+        {
+            "articles": selectors.for_writers()[:LISTED],
+            "may_write": services.may_write(request.user),
+            "nav": "knowledge",
+        },
+    )
+
+
+def _save(request, form, article=None):
+    data = form.cleaned_data
+    try:
+        if article is None:
+            article = services.create_article(
+                acting_user=request.user,
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
+                visibility=data["visibility"],
+                organizations=data["organizations"],
+            )
+            version = article.versions.get()
+        else:
+            version = services.save_draft(
+                article=article, acting_user=request.user, title=data["title"], body=data["body"],
+                category=data["category"], visibility=data["visibility"],
+                organizations=data["organizations"],
+            )  # fmt: skip
+        if "publish" in request.POST:
+            services.publish(version=version, acting_user=request.user)
+    except services.KnowledgeError as refused:
+        form.add_error(None, str(refused))
+        return None
+    return article
+
+
+@writer_required
+def new_article(request: HttpRequest) -> HttpResponse:
+    form = ArticleForm(request.POST or None, initial={"visibility": Article.Visibility.PUBLIC})
+    if request.method == "POST" and form.is_valid() and (article := _save(request, form)):
+        return redirect("knowledge_edit", article_id=article.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "knowledge/desk_edit.html", {"form": form, "nav": "knowledge"}, status=status
+    )
+
+
+@writer_required
+def edit_article(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=article_id)
+    newest = article.versions.order_by("-number").first()
+    form = ArticleForm(
+        request.POST or None,
+        initial={
+            "title": newest.title,
+            "body": newest.body,
+            "category": article.category_id,
+            "visibility": article.visibility,
+            "organizations": list(article.organizations.all()),
+        },
+    )
+    if request.method == "POST" and form.is_valid() and _save(request, form, article):
+        return redirect("knowledge_edit", article_id=article.pk)
+    context = {
+        "form": form,
+        "article": article,
+        "newest": newest,
+        "versions": article.versions.select_related("author")[:50],
+        "nav": "knowledge",
+    }
+    return render(
+        request,
+        "knowledge/desk_edit.html",
+        context,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@writer_required
+@require_POST
+def publish_version(request: HttpRequest, article_id: int, number: int) -> HttpResponse:
+    version = get_object_or_404(ArticleVersion, article_id=article_id, number=number)
+    services.publish(version=version, acting_user=request.user)
+    return redirect("knowledge_edit", article_id=article_id)
+
+
+@writer_required
+@require_POST
+def unpublish(request: HttpRequest, article_id: int) -> HttpResponse:
+    services.unpublish(article=get_object_or_404(Article, pk=article_id), acting_user=request.user)
+    return redirect("knowledge_edit", article_id=article_id)

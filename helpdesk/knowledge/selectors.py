@@ -1,0 +1,87 @@
+"""What readers and writers of the knowledge base read: categories with what each reader
+may see in them, an article by its slug, and search (PostgreSQL English full-text search
+from a GIN index, ranked, titles first; a substring match on SQLite)."""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from helpdesk.accounts.models import User
+from helpdesk.knowledge.models import Article, ArticleVersion, Category
+
+CONFIG = "english"
+SEARCH_LIMIT = 50
+# The index's expression (migration 0002): the filter must say exactly this to use it.
+DOCUMENT = SearchVector("title", "body", config=CONFIG)
+RANKED = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
+    "body", weight="B", config=CONFIG
+)
+
+
+FIRST_TITLES = 8
+
+
+def categories(user: User | None) -> list[Category]:
+    """Categories holding an article `user` may read, each with how many (`readable`) and
+    the first titles (`shown`): three queries, however many articles."""
+    readable = Article.objects.visible_to(user)
+    counts = dict(
+        readable.order_by()
+        .values_list("category_id")
+        .annotate(n=Count("pk"))
+        .values_list("category_id", "n")
+    )
+    found = Category.objects.filter(pk__in=counts).prefetch_related(
+        Prefetch(
+            "articles",
+            queryset=readable.only("slug", "title", "category_id").order_by("title")[:FIRST_TITLES],
+            to_attr="shown",
+        )
+    )
+    listed = list(found)
+    for category in listed:
+        category.readable = counts[category.pk]
+    return listed
+
+
+def in_category(user: User | None, slug: str) -> tuple[Category | None, list[Article]]:
+    category = Category.objects.filter(slug=slug).first()
+    if category is None:
+        return None, []
+    shown = Article.objects.visible_to(user).filter(category=category).only("slug", "title")
+    return category, list(shown.order_by("title"))
+
+
+def article(user: User | None, slug: str) -> Article | None:
+    return Article.objects.visible_to(user).select_related("category").filter(slug=slug).first()
+
+
+def search(user: User | None, text: str, *, limit: int = SEARCH_LIMIT) -> list[Article]:
+    """Articles `user` may read that say `text`, best first."""
+    text = text.strip()
+    if not text:
+        return []
+    readable = Article.objects.visible_to(user).select_related("category")
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config=CONFIG, search_type="websearch")
+        return list(
+            readable.alias(document=DOCUMENT)
+            .filter(document=query)
+            .annotate(rank=SearchRank(RANKED, query))
+            .order_by("-rank", "title")[:limit]
+        )
+    return list(
+        readable.filter(Q(title__icontains=text) | Q(body__icontains=text)).order_by("title")[
+            :limit
+        ]
+    )
+
+
+def for_writers() -> QuerySet:
+    """Every article, drafts and internal ones too, with its newest version."""
+    newest = ArticleVersion.objects.order_by("-number").only("article_id", "number", "title")
+    return (
+        Article.objects.select_related("category")
+        .prefetch_related(Prefetch("versions", queryset=newest[:1], to_attr="newest"))
+        .order_by(F("published_at").desc(nulls_first=True), "title", "pk")
+    )
