@@ -142,3 +142,21 @@ class Search(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class Deflection(models.Model):
+    """A customer about to report a problem read an article and said it solved it: a case
+    that did not need opening."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="deflections")
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    problem = models.CharField(max_length=200, blank=True, help_text="What they were typing.")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["created"], name="kb_deflection_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.problem}"

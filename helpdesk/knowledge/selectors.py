@@ -2,6 +2,8 @@
 may see in them, an article by its slug, and search (PostgreSQL English full-text search
 from a GIN index, ranked, titles first; a substring match on SQLite)."""
 
+import re
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -75,6 +77,26 @@ def search(user: User | None, text: str, *, limit: int = SEARCH_LIMIT) -> list[A
             :limit
         ]
     )
+
+
+SUGGESTED = 3
+WORDS = re.compile(r"\w{3,}")
+
+
+def suggest(user: User | None, text: str, *, limit: int = SUGGESTED) -> list[Article]:
+    """Articles `user` may read for a problem being described: any of its words, the
+    articles saying most of them first (a description is not a search: no word is
+    required)."""
+    words = list(dict.fromkeys(w.lower() for w in WORDS.findall(text)))[:8]
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        return search(user, " or ".join(words), limit=limit)
+    readable = Article.objects.visible_to(user).select_related("category")
+    anyword = Q()
+    for word in words:
+        anyword |= Q(title__icontains=word)
+    return list(readable.filter(anyword).order_by("title")[:limit])
 
 
 def for_writers() -> QuerySet:

@@ -13,7 +13,14 @@ from django.utils.text import slugify
 
 from cases.text import render_markdown
 from helpdesk.accounts.models import Organization, User
-from helpdesk.knowledge.models import Article, ArticleVersion, Category, Feedback, Search
+from helpdesk.knowledge.models import (
+    Article,
+    ArticleVersion,
+    Category,
+    Deflection,
+    Feedback,
+    Search,
+)
 
 
 class KnowledgeError(Exception):
@@ -161,3 +168,8 @@ def record_search(*, query: str, results: int, reader: User | None) -> None:
         results=results,
         reader=reader if reader is not None and reader.is_authenticated else None,
     )
+
+
+def record_deflection(*, article: Article, reader: User, problem: str) -> Deflection:
+    """A customer's "This solved it" at intake: no case opened."""
+    return Deflection.objects.create(article=article, reader=reader, problem=problem.strip()[:200])

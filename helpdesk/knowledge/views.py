@@ -6,13 +6,15 @@ organisation allows it (its identity, in the admin)."""
 from functools import wraps
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from helpdesk.accounts import identity
+from helpdesk.accounts.access import customer_required
 from helpdesk.knowledge import selectors, services
 
 
@@ -98,3 +100,33 @@ def feedback(request: HttpRequest, slug: str) -> HttpResponse:
         )
     services.give_feedback(article=found, reader=reader(request), **form.cleaned_data)
     return render(request, "knowledge/article.html#feedback", {"article": found, "thanked": True})
+
+
+@require_GET
+@customer_required
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """While a customer describes a problem: articles that may answer it, each with "This
+    solved it" (beside the similar cases and known issues)."""
+    problem = request.GET.get("title", "")[:200]
+    return render(
+        request,
+        "knowledge/_suggestions.html",
+        {"articles": selectors.suggest(request.user, problem), "problem": problem},
+    )
+
+
+@require_POST
+@customer_required
+def solved(request: HttpRequest, slug: str) -> HttpResponse:
+    """The customer read an article at intake and it solved the problem: counted, and no
+    case is opened."""
+    found = selectors.article(request.user, slug)
+    if found is None:
+        raise Http404("No such article.")
+    services.record_deflection(
+        article=found, reader=request.user, problem=request.POST.get("title", "")
+    )
+    if not request.htmx:
+        messages.success(request, f"Glad “{found.title}” solved it: no case was opened.")
+        return redirect("portal:home")
+    return render(request, "knowledge/_suggestions.html", {"solved": found})

@@ -113,3 +113,12 @@ def test_a_reader_says_whether_it_answered_the_question(kb, customer):
     article = Article.objects.get(pk=kb["charging"].pk)
     assert (article.helpful, article.not_helpful) == (0, 1)
     assert Feedback.objects.get().comment == "Which LED?"
+
+
+def test_suggestions_at_intake_show_only_what_the_customer_may_read(kb, customer, outsider):
+    typed = {"title": "my dock will not charge the power supply"}
+
+    acme = signed_in(customer).get("/help/suggestions/", typed).text
+    assert titles(acme) == ["Laptop will not charge", "Acme docking stations"]
+    globex = signed_in(outsider).get("/help/suggestions/", typed).text
+    assert titles(globex) == ["Laptop will not charge"]  # never Acme's, never the agents'
