@@ -5,6 +5,7 @@ from django.conf import settings
 
 from cases.models import CustomerIdentifier, IncidentStatus, Priority
 from cases.services import attachments
+from cases.text import unfilled
 from helpdesk.accounts.models import Department, User
 
 
@@ -49,6 +50,10 @@ class AttachmentsField(forms.FileField):
         return cleaned
 
 
+THEN = [("", "Nothing else"), ("propose", "Propose the resolution"), ("wait", "Wait on them")]
+AS_TYPED = "the customer would read it as typed."
+
+
 class ComposerForm(forms.Form):
     REPLY = "reply"
     NOTE = "note"
@@ -68,6 +73,17 @@ class ComposerForm(forms.Form):
     # The newest timeline entry the agent had seen: a reply is held back when someone
     # else wrote to or from the customer after it (`services.reply_to_customer`).
     seen_entry = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # A reply may move the case too: its words the proposal, or the question waited on.
+    PROPOSE, WAIT = "propose", "wait"
+    then = forms.ChoiceField(choices=THEN, required=False, label="Then")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == self.REPLY and (left := unfilled(data.get("body", ""))):
+            self.add_error("body", f"Fill in {', '.join(left)} before sending: {AS_TYPED}")
+        if data.get("then") and (data.get("kind") != self.REPLY or data.get("files")):
+            self.add_error("then", "A follow-up goes with a reply to the customer, without files.")
+        return data
 
 
 class VersionedForm(forms.Form):

@@ -19,6 +19,16 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
+# The placeholders of saved replies ({customer.first_name}, {eta} …): a reply still
+# holding one was not filled in and is never sent as typed.
+PLACEHOLDER = re.compile(r"\{(?:(?:customer|case|owner|agent|organization)\.[a-z_]+|eta)\}")
+
+
+def unfilled(text: str) -> list[str]:
+    """The placeholders `text` still holds, each once, in order."""
+    return list(dict.fromkeys(PLACEHOLDER.findall(text or "")))
+
+
 _local = threading.local()
 
 

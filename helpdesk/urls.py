@@ -8,6 +8,7 @@ from helpdesk.accounts import views as account_views
 from helpdesk.api import pages as api_pages
 from helpdesk.api import webhook_pages
 from helpdesk.knowledge import desk_views as knowledge_desk
+from helpdesk.knowledge import saved_reply_views
 from notifications import views as inbound_views
 
 admin.site.site_header = "Helpdesk administration"
@@ -60,6 +61,21 @@ urlpatterns = [
         "desk/knowledge/<int:article_id>/unpublish/",
         knowledge_desk.unpublish,
         name="knowledge_unpublish",
+    ),
+    path("desk/saved-replies/", saved_reply_views.saved_reply_list, name="saved_replies"),
+    path("desk/saved-replies/pick/", saved_reply_views.pick, name="saved_reply_pick"),
+    path(
+        "desk/saved-replies/<int:saved_id>/",
+        saved_reply_views.saved_reply_edit,
+        name="saved_reply_edit",
+    ),
+    path(
+        "desk/saved-replies/<int:saved_id>/delete/",
+        saved_reply_views.saved_reply_delete,
+        name="saved_reply_delete",
+    ),
+    path(
+        "desk/saved-replies/<int:saved_id>/used/", saved_reply_views.used, name="saved_reply_used"
     ),
     path("admin/", admin.site.urls),
 ]

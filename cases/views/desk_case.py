@@ -3,9 +3,10 @@ timeline (polled), the composer, the handoffs panel, identifiers and attachments
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from cases import presence, selectors, services
 from cases.forms import (
@@ -123,7 +124,18 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _write(case: Case, user: User, data: dict) -> TimelineEntry:
-    """The composer's words: a reply checked against what the agent had seen, or a note."""
+    """The composer's words: a reply checked against what the agent had seen, or a note;
+    a reply with a follow-up is the proposal, or the question the case waits on."""
+    if data["then"] == ComposerForm.PROPOSE:
+        services.propose_resolution(
+            case=case, acting_user=user, body=data["body"], expected_version=None
+        )
+        return case.timeline.order_by("-pk").first()
+    if data["then"] == ComposerForm.WAIT:
+        services.wait_on_customer(
+            case=case, acting_user=user, expected_version=None, message=data["body"]
+        )
+        return case.timeline.order_by("-pk").first()
     if data["kind"] == ComposerForm.REPLY:
         return services.reply_to_customer(
             case=case,
@@ -157,6 +169,8 @@ def case_entry(request: HttpRequest, reference: str) -> HttpResponse:
         if refusal is None:
             if not request.htmx:
                 return redirect("desk:case", reference=case.reference)
+            if data["then"]:  # the case moved: draw it afresh, header and all
+                return HttpResponseClientRedirect(reverse("desk:case", args=[case.reference]))
             context = {
                 "case": case,
                 "allowed": services.allowed_actions(case, request.user),

@@ -160,3 +160,55 @@ class Deflection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.problem}"
+
+
+class SavedReply(models.Model):
+    """Words an agent sends again and again, with placeholders filled from the case
+    ({customer.first_name}, {case.reference}, {owner.name}, {eta} …): personal (its owner's)
+    or shared by a department. It may suggest one follow-up the agent confirms."""
+
+    class FollowUp(models.TextChoices):
+        NONE = "", "Nothing else"
+        PROPOSE = "propose", "Propose this as the resolution"
+        WAIT = "wait", "Wait on the customer's answer"
+
+    title = models.CharField(max_length=80)
+    body = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="saved_replies",
+    )  # fmt: skip
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="saved_replies",
+    )  # fmt: skip
+    follow_up = models.CharField(max_length=10, choices=FollowUp.choices, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=True) ^ Q(department__isnull=True),
+                name="saved_reply_personal_or_shared",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SavedReplyUse(models.Model):
+    """A saved reply put into a composer: what the reports count."""
+
+    saved_reply = models.ForeignKey(SavedReply, on_delete=models.CASCADE, related_name="uses")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["created"], name="saved_reply_use_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.saved_reply_id} on {self.case_id}"
