@@ -8,6 +8,7 @@ from helpdesk.accounts import views as account_views
 from helpdesk.api import pages as api_pages
 from helpdesk.api import webhook_pages
 from helpdesk.knowledge import desk_views as knowledge_desk
+from helpdesk.knowledge import report as knowledge_report
 from helpdesk.knowledge import saved_reply_views
 from notifications import views as inbound_views
 
@@ -51,6 +52,7 @@ urlpatterns = [
     path("help/", include("helpdesk.knowledge.urls")),
     path("desk/knowledge/", knowledge_desk.articles, name="knowledge_articles"),
     path("desk/knowledge/new/", knowledge_desk.new_article, name="knowledge_new"),
+    path("desk/knowledge/report/", knowledge_report.knowledge_report, name="knowledge_report"),
     path("desk/knowledge/<int:article_id>/", knowledge_desk.edit_article, name="knowledge_edit"),
     path(
         "desk/knowledge/<int:article_id>/versions/<int:number>/publish/",
