@@ -53,6 +53,7 @@ urlpatterns = [
     path("desk/knowledge/", knowledge_desk.articles, name="knowledge_articles"),
     path("desk/knowledge/new/", knowledge_desk.new_article, name="knowledge_new"),
     path("desk/knowledge/report/", knowledge_report.knowledge_report, name="knowledge_report"),
+    path("desk/knowledge/for/<str:reference>/", knowledge_desk.for_case, name="knowledge_for_case"),
     path("desk/knowledge/<int:article_id>/", knowledge_desk.edit_article, name="knowledge_edit"),
     path(
         "desk/knowledge/<int:article_id>/versions/<int:number>/publish/",

@@ -138,7 +138,7 @@ def known_issues(context):
 # append-only), so its HTML for one audience is the same forever. The key names the
 # audience's template, the time zone the times are shown in, and a version to bump when
 # an entry template changes.
-ENTRY_HTML_VERSION = 1
+ENTRY_HTML_VERSION = 2
 ENTRY_HTML_SECONDS = 7 * 24 * 3600
 
 

@@ -4,12 +4,16 @@ agents; writing, editing, publishing and the history for those who may write."""
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cases.models import Case, EntryKind, TimelineEntry
+from cases.views import access
 from helpdesk.accounts.access import agent_required
 from helpdesk.accounts.models import Organization
 from helpdesk.knowledge import selectors, services
@@ -83,9 +87,30 @@ def _save(request, form, article=None):
     return article
 
 
+def _from_reply(request) -> dict:
+    """A reply the writer may read, as the start of an article: its words, its case's title."""
+    entry_id = request.GET.get("from_entry", "")
+    if not entry_id.isdigit():
+        return {}
+    entry = (
+        TimelineEntry.objects.visible_to(request.user)
+        .filter(
+            pk=int(entry_id),
+            kind=EntryKind.AGENT_REPLY,
+            case__in=Case.objects.visible_to(request.user),
+        )
+        .select_related("case")
+        .first()
+    )
+    return {"title": entry.case.title, "body": entry.body} if entry else {}
+
+
 @writer_required
 def new_article(request: HttpRequest) -> HttpResponse:
-    form = ArticleForm(request.POST or None, initial={"visibility": Article.Visibility.PUBLIC})
+    initial = {"visibility": Article.Visibility.INTERNAL, **_from_reply(request)}
+    if "title" not in initial:
+        initial["visibility"] = Article.Visibility.PUBLIC
+    form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid() and (article := _save(request, form)):
         return redirect("knowledge_edit", article_id=article.pk)
     status = 422 if request.method == "POST" else 200
@@ -138,3 +163,20 @@ def publish_version(request: HttpRequest, article_id: int, number: int) -> HttpR
 def unpublish(request: HttpRequest, article_id: int) -> HttpResponse:
     services.unpublish(article=get_object_or_404(Article, pk=article_id), acting_user=request.user)
     return redirect("knowledge_edit", article_id=article_id)
+
+
+@agent_required
+def for_case(request: HttpRequest, reference: str) -> HttpResponse:
+    """Beside a case: articles about what it says; a link can go into a reply when the
+    case's customer may read the article."""
+    case = access.desk_case(request, reference)
+    found = selectors.suggest(request.user, f"{case.title} {case.description}", limit=5)
+    readable = set(
+        Article.objects.visible_to(case.customer)
+        .filter(pk__in=[a.pk for a in found])
+        .values_list("pk", flat=True)
+    )
+    for article in found:
+        article.customer_may_read = article.pk in readable
+        article.url = f"{settings.SITE_URL}{reverse('help:article', args=[article.slug])}"
+    return render(request, "knowledge/_for_case.html", {"articles": found, "case": case})

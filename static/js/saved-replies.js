@@ -1,4 +1,4 @@
-/* Saved replies in the composer: "/" at the start of a line, then a few letters of a title,
+/* Saved replies and article links in the composer: "/" at the start of a line, then a few letters of a title,
  * lists the agent's saved replies filled for this case (the server fills them); the arrows
  * move, Enter or a click puts one in place of the "/…", Escape closes. A saved reply's
  * follow-up preselects "Then" for the agent to confirm or change. Without JavaScript the
@@ -104,6 +104,24 @@
     } else if (event.key === "Escape") {
       close(textarea);
     }
+  });
+
+  // "Link in reply" beside the case: the article's link at the composer's caret, as a reply.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-insert-link]");
+    if (!button) return;
+    var textarea = document.querySelector("#composer textarea[data-pick-url]");
+    if (!textarea) return;
+    var at = textarea.selectionStart || textarea.value.length;
+    var link = button.dataset.insertLink;
+    textarea.value = textarea.value.slice(0, at) + link + textarea.value.slice(at);
+    var reply = textarea.form.querySelector('input[name="kind"][value="reply"]');
+    if (reply && !reply.checked) {
+      reply.checked = true;
+      reply.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    textarea.focus();
+    textarea.setSelectionRange(at + link.length, at + link.length);
   });
 
   document.addEventListener("click", function (event) {

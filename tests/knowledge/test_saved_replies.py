@@ -108,3 +108,24 @@ def test_putting_one_in_is_counted(laptop, agent, replies):
     )
 
     assert SavedReplyUse.objects.get().saved_reply == replies["mine"]
+
+
+def test_the_case_page_offers_articles_its_customer_may_read(laptop, agent, kb):
+    page = signed_in(agent).get(f"/desk/knowledge/for/{laptop.reference}/", headers=HTMX).text
+
+    assert "Laptop will not charge" in page
+    assert 'data-insert-link="[Laptop will not charge](http' in page
+    internal = page[page.index("Replacing a power supply (agents)") :].split("</li>", 1)[0]
+    assert "data-insert-link" not in internal  # the customer could not open it
+
+
+def test_a_reply_starts_an_article(laptop, agent, manager):
+    from cases import services as case_services
+
+    reply = case_services.reply_to_customer(
+        case=laptop, acting_user=agent, body="Hold the power button for 30 seconds."
+    )
+    page = signed_in(manager).get("/desk/knowledge/new/", {"from_entry": reply.pk}).text
+
+    assert "Hold the power button for 30 seconds." in page
+    assert 'value="Laptop will not power on"' in page
