@@ -8,6 +8,7 @@ searches that found nothing, problems it solved at intake (deflections).
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -62,6 +63,9 @@ class Article(models.Model):
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The published text's words for full-text search on PostgreSQL (title weighted above
+    # body), kept when published; a GIN index answers the search (migration 0006).
+    search_vector = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles_created"
     )

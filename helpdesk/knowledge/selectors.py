@@ -4,7 +4,7 @@ from a GIN index, ranked, titles first; a substring match on SQLite)."""
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
@@ -13,11 +13,6 @@ from helpdesk.knowledge.models import Article, ArticleVersion, Category
 
 CONFIG = "english"
 SEARCH_LIMIT = 50
-# The index's expression (migration 0002): the filter must say exactly this to use it.
-DOCUMENT = SearchVector("title", "body", config=CONFIG)
-RANKED = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
-    "body", weight="B", config=CONFIG
-)
 
 
 FIRST_TITLES = 8
@@ -67,9 +62,8 @@ def search(user: User | None, text: str, *, limit: int = SEARCH_LIMIT) -> list[A
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
         return list(
-            readable.alias(document=DOCUMENT)
-            .filter(document=query)
-            .annotate(rank=SearchRank(RANKED, query))
+            readable.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "title")[:limit]
         )
     return list(

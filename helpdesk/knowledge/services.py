@@ -6,7 +6,8 @@ admin, directly or through a group). Readers leave views, feedback and searches 
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,6 +21,11 @@ from helpdesk.knowledge.models import (
     Deflection,
     Feedback,
     Search,
+)
+
+# Title words weigh more than body words when results are ranked.
+WORDS = SearchVector("title", weight="A", config="english") + SearchVector(
+    "body", weight="B", config="english"
 )
 
 
@@ -134,7 +140,14 @@ def publish(*, version: ArticleVersion, acting_user: User) -> Article:
     article.published_at = article.published_at or now
     article.updated = now
     article.save(update_fields=["title", "body", "body_html", "published_at", "updated"])
+    index_for_search(Article.objects.filter(pk=article.pk))
     return article
+
+
+def index_for_search(articles) -> None:
+    """Keep the words search reads (PostgreSQL; SQLite searches the text itself)."""
+    if connection.vendor == "postgresql":
+        articles.update(search_vector=WORDS)
 
 
 def unpublish(*, article: Article, acting_user: User) -> None:

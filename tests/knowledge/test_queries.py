@@ -3,6 +3,7 @@ search works on the embedded default too (SQLite, by substring)."""
 
 import pytest
 
+from helpdesk.knowledge import services
 from helpdesk.knowledge.models import Article, Category
 from tests.helpers import signed_in
 
@@ -30,6 +31,7 @@ def many(request, manager, laptops, organization):
         )
         for i in range(n)
     )  # fmt: skip
+    services.index_for_search(Article.objects.all())
     return n
 
 

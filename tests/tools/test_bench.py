@@ -51,7 +51,7 @@ def test_bench_measures_the_sweep_pages_and_reports(var_dir):
     assert pages.count("(goal 100 ms:") == 9
     assert pages.count("(goal 15 ms:") == 2  # the dashboard and the triage queue
     assert pages.count("(goal 20 ms:") == 3  # 50 entries, a reply, a note
-    assert pages.count("(goal 50 ms:") == 3  # 500 entries; the API's case list and read
+    assert pages.count("(goal 50 ms:") == 4  # 500 entries; the API's list and read; help search
     assert reports.count("(goal 300 ms:") == 8
     written = {path.name.split("-")[0] for path in (var_dir / "bench").glob("*.json")}
     assert written == {"sla", "pages", "reports"}

@@ -15,6 +15,8 @@ from cases.models import Case, Handoff, Incident, Status, TimelineEntry
 from helpdesk.accounts.models import Department, Organization, User
 from helpdesk.api import tokens
 from helpdesk.api.models import ApiToken
+from helpdesk.knowledge import services
+from helpdesk.knowledge.models import Article, Category
 from notifications import addresses, inbound
 
 from . import measure
@@ -108,6 +110,8 @@ def page_shapes(people: dict) -> dict:
 SIZED_CASES = {3: 10, 50: 20, 500: 50}
 LIST_GOAL_MS = 15
 API_GOAL_MS = 50
+HELP_SEARCH_GOAL_MS = 50
+ARTICLES = 10_000
 WRITE_GOAL_MS = 20
 WRITTEN = "Bench case the writes go to"
 QUOTED = "the dock shows error E-4471 after the firmware update"
@@ -196,6 +200,12 @@ def bench_pages(people: dict, *, runs: int, http: bool = True, out) -> dict:
     sized_50 = shapes["sized"][50].reference
     pages.append(("API: case read (50 entries)", api, f"/api/v1/cases/{sized_50}/", bearer))
     goals |= {"API: case list (mine)": API_GOAL_MS, "API: case read (50 entries)": API_GOAL_MS}
+    # The help centre's search, as the portal customer, over the bench's articles.
+    small = not Case.objects.filter(organization=people["org"])[100_000 - 1 : 100_000].exists()
+    articles = bench_articles(shapes["owner"], total=500 if small else ARTICLES)
+    name = f"help centre search ({articles:,} articles)"
+    pages.append((name, customer, "/help/search/?q=charging+battery", {}))
+    goals[name] = HELP_SEARCH_GOAL_MS
     results = {}
     with measure.plain_static():
         for name, client, url, headers in pages:
@@ -240,6 +250,26 @@ def bench_pages(people: dict, *, runs: int, http: bool = True, out) -> dict:
     cookies = {who: c.cookies[settings.SESSION_COOKIE_NAME].value for who, c in sessions.items()}
     over_http = bench_http(requests, cookies, runs=runs, out=out)
     return {"pages": results, "http": over_http}
+
+
+def bench_articles(writer: User, total: int = ARTICLES) -> int:
+    """Published articles in two categories, one in five internal, one in ten mentioning
+    charging: created once."""
+    category, _ = Category.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    have = Article.objects.filter(category=category).count()
+    topics = ["charging the battery", "printer toner", "VPN drops", "password reset", "dock"]
+    Article.objects.bulk_create(
+        Article(
+            category=category, slug=f"bench-{i}", title=f"Bench article {i}: {topics[i % 5]}",
+            body=f"How to fix {topics[i % 5]} on model {i}. " * 20,
+            body_html=f"<p>How to fix {topics[i % 5]}.</p>", created_by=writer,
+            published_at=timezone.now(),
+            visibility=Article.Visibility.INTERNAL if i % 5 == 4 else Article.Visibility.PUBLIC,
+        )
+        for i in range(have, total)
+    )  # fmt: skip
+    services.index_for_search(Article.objects.filter(category=category, search_vector=None))
+    return Article.objects.filter(category=category).count()
 
 
 def http_headers(meta: dict) -> dict:
