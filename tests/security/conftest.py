@@ -12,6 +12,8 @@ from cases import services
 from cases.models import Attachment, Case, Incident
 from cases.services import incidents
 from helpdesk.accounts.models import User
+from helpdesk.knowledge import services as knowledge
+from helpdesk.knowledge.models import Article, Category
 from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory
 from tests.helpers import signed_in, upload
 
@@ -42,6 +44,7 @@ class Probe:
     incident: str | None = None
     public_file: bool = True
     mismatched: bool = False  # an attachment asked for through another case's URL
+    article: str | None = None
 
 
 @dataclass
@@ -53,6 +56,9 @@ class World:
     probes: list[Probe]
     markers: dict[str, list[str]]  # case or incident key -> text only its viewers may read
     internal_markers: list[str]
+    # article key -> organisations that may read it ("*" all, empty: agents only; None:
+    # a draft nobody reads)
+    articles: dict[str, set[str] | None] = field(default_factory=dict)
     clients: dict[str, Client] = field(default_factory=dict)
 
     def client(self, person: str) -> Client:
@@ -151,6 +157,7 @@ def world(db, agent, manager, customer, outsider, organization, other_organizati
     )
     affected["IALL"] = {"*"}
     markers["IALL"] = [marker("IALL", "title")]
+    articles = knowledge_articles(manager, organization, markers)
     inactive.is_active = False
     inactive.save(update_fields=["is_active"])
 
@@ -199,6 +206,14 @@ def world(db, agent, manager, customer, outsider, organization, other_organizati
     for key, row in incident_rows.items():
         probes.append(Probe(f"/desk/incidents/{row.pk}/", "desk", "incident", incident=key))
         probes.append(Probe(f"/portal/incidents/{row.pk}/", "portal", "incident", incident=key))
+    probes += [
+        Probe("/help/", "help", "page"),
+        Probe("/help/c/printers/", "help", "page"),
+        Probe("/help/search/?q=printer", "help", "page"),
+        Probe("/help/suggestions/?title=printer+help", "help", "customer-page"),
+    ]
+    for key, (slug, _audience) in articles.items():
+        probes.append(Probe(f"/help/{slug}/", "help", "article", article=key))
 
     return World(
         people={p.key: p for p in PEOPLE},
@@ -208,4 +223,26 @@ def world(db, agent, manager, customer, outsider, organization, other_organizati
         probes=probes,
         markers=markers,
         internal_markers=internal,
+        articles={key: audience for key, (_slug, audience) in articles.items()},
     )
+
+
+def knowledge_articles(writer, acme, markers) -> dict[str, tuple[str, set[str] | None]]:
+    """Printer articles for everyone, for Acme only, for agents only, and a draft."""
+    printers = Category.objects.create(name="Printers", slug="printers")
+    made = {}
+    for key, visibility, orgs, audience in [
+        ("KP", Article.Visibility.PUBLIC, [], {"*"}),
+        ("KA", Article.Visibility.ORGANIZATIONS, [acme], {"acme"}),
+        ("KI", Article.Visibility.INTERNAL, [], set()),
+        ("KD", Article.Visibility.PUBLIC, [], None),
+    ]:  # fmt: skip
+        article = knowledge.create_article(
+            acting_user=writer, category=printers, title=f"Printer help {marker(key, 'title')}",
+            body=f"Printer steps {marker(key, 'body')}", visibility=visibility, organizations=orgs,
+        )  # fmt: skip
+        if audience is not None:
+            knowledge.publish(version=article.versions.get(), acting_user=writer)
+        made[key] = (article.slug, audience)
+        markers[key] = [marker(key, "title"), marker(key, "body")]
+    return made

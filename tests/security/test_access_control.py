@@ -8,7 +8,10 @@ The rule, written out here independently of `visible_to`:
   so), public entries and files only; anything else is 404, and the 404 page says nothing
   of what it hides; incidents only when they affect the customer's organisation;
 - agents read every case on the desk and preview the portal, which never shows an internal
-  entry to anyone.
+  entry to anyone;
+- the help centre shows a customer the public articles and their organisation's, agents
+  every published one, nobody a draft; its words a customer may not read appear on none
+  of its pages, searches or suggestions.
 """
 
 import uuid
@@ -47,11 +50,29 @@ def can_read_incident(world: World, person: str, incident_key: str) -> bool:
     return who.role == "customer" and ("*" in affected or who.org in affected)
 
 
+def can_read_article(world: World, person: str, article_key: str) -> bool:
+    """Published articles: agents every one; a customer the public ones and their
+    organisation's; a draft nobody (in the help centre)."""
+    who = world.people[person]
+    audience = world.articles[article_key]
+    if audience is None:
+        return False
+    if who.role in ("agent", "manager"):
+        return True
+    return who.role == "customer" and ("*" in audience or who.org in audience)
+
+
 def expected(world: World, person: str, probe: Probe):
     role = world.people[person].role
     if role in ("anonymous", "inactive"):
         return LOGIN
     staff = role in ("agent", "manager")
+    if probe.surface == "help":
+        if probe.kind == "customer-page":
+            return 403 if staff else 200
+        if probe.kind == "article":
+            return 200 if can_read_article(world, person, probe.article) else 404
+        return 200
     if probe.surface == "reports":
         return 200 if role == "manager" else 403
     if probe.surface == "desk" and not staff:
@@ -82,6 +103,8 @@ def forbidden_text(world: World, person: str, probe: Probe) -> list[str]:
             if not (
                 can_read_incident(world, person, key)
                 if key in world.incidents
+                else can_read_article(world, person, key)
+                if key in world.articles
                 else can_read_case(world, person, key)
             )
             for text in found
@@ -137,11 +160,14 @@ def test_no_customer_reaches_anything_of_a_case_they_may_not_read(world):
     checked = 0
     for person in customers:
         for probe in world.probes:
-            if probe.surface != "portal" or expected(world, person, probe) != 404:
-                continue
-            check(world, person, probe)
-            checked += 1
-    assert checked > 60
+            # Every help centre page too: its lists, search and suggestions must not show
+            # an article the customer may not read.
+            if probe.surface == "help" or (
+                probe.surface == "portal" and expected(world, person, probe) == 404
+            ):
+                check(world, person, probe)
+                checked += 1
+    assert checked > 80
 
 
 POSTS = [
