@@ -124,6 +124,8 @@ def test_desk_pages_have_no_serious_accessibility_violations(browser, page, live
             "/desk/mail/",
             "/desk/mail/?show=ignored",
             "/desk/team/",
+            "/desk/knowledge/",
+            "/desk/saved-replies/",
         ],
     )
 
