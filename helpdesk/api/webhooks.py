@@ -110,16 +110,17 @@ def entry_payload(entry: TimelineEntry) -> dict:
 def listening(events: list[str]) -> list[WebhookSubscription]:
     """The subscriptions hearing any of `events`, paused ones too: what happens while a
     receiver is paused waits for it, and goes out when it is resumed."""
-    return [s for s in WebhookSubscription.objects.all() if set(s.events) & set(events)]
+    subscriptions = WebhookSubscription.objects.only("pk", "events")
+    return [s for s in subscriptions if set(s.events) & set(events)]
 
 
-def record(events: list[tuple[str, uuid.UUID, dict]]) -> list[int]:
-    """Write each (event, id, data) for every subscription hearing it; a repeat writes
-    nothing. Deliveries are enqueued when the transaction commits."""
-    if not events:
-        return []
-    subscribers = listening([event for event, _, _ in events])
-    if not subscribers:
+def record(
+    events: list[tuple[str, uuid.UUID, dict]], subscribers: list[WebhookSubscription]
+) -> list[int]:
+    """Write each (event, id, data) for every one of `subscribers` hearing it (the caller
+    read them with `listening`); a repeat writes nothing. Deliveries are enqueued when the
+    transaction commits."""
+    if not events or not subscribers:
         return []
     now = timezone.now()
     rows = [
@@ -146,11 +147,11 @@ def record(events: list[tuple[str, uuid.UUID, dict]]) -> list[int]:
 def record_entry(entry: TimelineEntry) -> None:
     """The events of a new timeline entry, in its transaction."""
     events = entry_events(entry)
-    if not events or not listening(events):
+    subscribers = listening(events) if events else []
+    if not subscribers:
         return
-    case = entry.case
-    data = {"case": case_summary(case), "entry": entry_payload(entry)}
-    record([(event, event_id("entry", entry.pk, event), data) for event in events])
+    data = {"case": case_summary(entry.case), "entry": entry_payload(entry)}
+    record([(event, event_id("entry", entry.pk, event), data) for event in events], subscribers)
 
 
 def record_sent_notices(now=None) -> int:
@@ -159,7 +160,8 @@ def record_sent_notices(now=None) -> int:
     event id makes the overlap harmless)."""
     now = now or timezone.now()
     scan, _ = WebhookScan.objects.get_or_create(pk=1)
-    if not listening(["notice.sent"]):
+    subscribers = listening(["notice.sent"])
+    if not subscribers:
         WebhookScan.objects.filter(pk=1).update(notices_sent_before=now)
         return 0
     sent = (
@@ -191,7 +193,7 @@ def record_sent_notices(now=None) -> int:
         for notice in sent
     ]
     with transaction.atomic():
-        record(events)
+        record(events, subscribers)
         WebhookScan.objects.filter(pk=1).update(notices_sent_before=now)
     return len(events)
 

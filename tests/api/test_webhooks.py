@@ -9,6 +9,8 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import services
@@ -19,6 +21,9 @@ from tests.api.receiver import Receiver
 from tests.helpers import report_case, wait_for
 
 EVENTS = ["case.created", "case.owner_changed", "case.public_entry"]
+# A reply as the service writes it, and its webhook: the subscriptions (once), one insert
+# of every receiver's delivery, their ids.
+REPLY_QUERIES = 12
 
 
 @pytest.fixture
@@ -187,3 +192,24 @@ def test_the_docs_receiver_code_verifies_our_signature():
     assert not verified("other", header, body)
     old = webhooks.sign("topsecret", int(time.time()) - 3600, body)
     assert not verified("topsecret", old, body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("receivers", [1, 5])
+def test_a_reply_costs_the_same_queries_however_many_receivers_hear_it(
+    receivers, receiver, manager, agent, laptop
+):
+    WebhookSubscription.objects.bulk_create(
+        WebhookSubscription(owner=manager, name=f"R{n}", url=receiver.url, secret="s",
+                            events=["case.public_entry"])
+        for n in range(receivers)
+    )  # fmt: skip
+
+    with CaptureQueriesContext(connection) as captured:
+        services.reply_to_customer(case=laptop, acting_user=agent, body="On its way.")
+
+    # The subscriptions read once for the reply's entry; one insert for every receiver.
+    reads = [q for q in captured.captured_queries if 'FROM "api_webhooksubscription"' in q["sql"]]
+    assert len(reads) == 1
+    assert len(captured.captured_queries) == REPLY_QUERIES
+    assert WebhookDelivery.objects.count() == receivers
