@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
 
-def _role_required(test: Callable, message: str):
+def role_required(test: Callable, message: str):
+    """A view for signed-in people who pass `test`; anyone else signed in gets 403."""
+
     def decorator(view):
         @login_required
         @wraps(view)
@@ -21,8 +23,8 @@ def _role_required(test: Callable, message: str):
     return decorator
 
 
-agent_required = _role_required(lambda u: u.is_agent, "The desk is for agents.")
-manager_required = _role_required(lambda u: u.is_manager, "Reports are for managers.")
+agent_required = role_required(lambda u: u.is_agent, "The desk is for agents.")
+manager_required = role_required(lambda u: u.is_manager, "Reports are for managers.")
 # Agents may open the portal to preview it; they never act there as a customer.
-portal_access = _role_required(lambda u: u.is_customer or u.is_agent, "No portal access.")
-customer_required = _role_required(lambda u: u.is_customer, "Only customers can do this.")
+portal_access = role_required(lambda u: u.is_customer or u.is_agent, "No portal access.")
+customer_required = role_required(lambda u: u.is_customer, "Only customers can do this.")

@@ -4,13 +4,12 @@ delete one."""
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.validators import URLValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from helpdesk.accounts.access import role_required
 from helpdesk.api import webhooks
 from helpdesk.api.models import WebhookDelivery, WebhookSubscription
 
@@ -21,14 +20,9 @@ def may_manage(user) -> bool:
     return user.is_active and (user.is_superuser or user.led_departments.exists())
 
 
-def manager_of_webhooks(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not may_manage(request.user):
-            raise PermissionDenied("Webhooks are managed by admins and department leads.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+manager_of_webhooks = role_required(
+    may_manage, "Webhooks are managed by admins and department leads."
+)
 
 
 class SubscriptionForm(forms.Form):

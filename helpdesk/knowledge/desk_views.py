@@ -1,12 +1,8 @@
 """The knowledge base on the desk: every article (drafts and internal ones too) for
 agents; writing, editing, publishing and the history for those who may write."""
 
-from functools import wraps
-
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Case, EntryKind, TimelineEntry
 from cases.views import access
-from helpdesk.accounts.access import agent_required
+from helpdesk.accounts.access import agent_required, role_required
 from helpdesk.accounts.models import Organization
 from helpdesk.knowledge import selectors, services
 from helpdesk.knowledge.models import Article, ArticleVersion, Category
@@ -22,15 +18,9 @@ from helpdesk.knowledge.models import Article, ArticleVersion, Category
 LISTED = 200
 
 
-def writer_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not services.may_write(request.user):
-            raise PermissionDenied("Only managers and the agents given the right write articles.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+writer_required = role_required(
+    services.may_write, "Only managers and the agents given the right write articles."
+)
 
 
 class ArticleForm(forms.Form):

@@ -4,14 +4,13 @@ saved replies agents use. One query each, whatever the size of the knowledge bas
 
 from datetime import timedelta
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
 from django.db.models.functions import Lower, TruncWeek
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from helpdesk.accounts.access import role_required
 from helpdesk.knowledge import services
 from helpdesk.knowledge.models import Article, Deflection, SavedReplyUse, Search
 
@@ -52,13 +51,12 @@ def figures(days: int) -> dict:
     }
 
 
-@login_required
+@role_required(
+    lambda user: user.is_manager or services.may_write(user),
+    "The knowledge report is for managers and writers.",
+)
 def knowledge_report(request: HttpRequest) -> HttpResponse:
     """Managers and the knowledge base's writers."""
-    if not (
-        request.user.is_agent and (request.user.is_manager or services.may_write(request.user))
-    ):
-        raise PermissionDenied("The knowledge report is for managers and writers.")
     try:
         days = int(request.GET.get("days", 30))
     except ValueError:
