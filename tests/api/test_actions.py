@@ -106,6 +106,8 @@ def test_transfer_says_what_is_missing(api, agent, teammate, laptop):
     missing = dana.post(url(laptop, "transfer"), {"to": teammate.pk})
     assert missing.status_code == 422
     assert missing.json()["error"]["fields"] == {"reason": ["This field is required."]}
+    to_a_customer = dana.post(url(laptop, "transfer"), {"to": laptop.customer_id, "reason": "x"})
+    assert to_a_customer.json()["error"]["fields"] == {"to": ["The id of an active agent."]}
     moved = dana.post(url(laptop, "transfer"), {"to": teammate.pk, "reason": "Hardware fault"})
     assert moved.status_code == 200
     assert moved.json()["owner"]["name"] == "Sam Ortiz"

@@ -21,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
 from cases import services
+from cases.views import desk_actions
 from helpdesk.accounts.models import User
 from helpdesk.api.serializers import (
     CaseDetailSerializer,
@@ -36,7 +37,11 @@ class Nothing(serializers.Serializer):
 
 
 class TransferInput(serializers.Serializer):
-    to = serializers.IntegerField(help_text="The new owner's id (an active agent).")
+    to = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True, role__in=[User.Role.AGENT, User.Role.MANAGER]),
+        help_text="The new owner's id (an active agent).",
+        error_messages={"does_not_exist": "The id of an active agent."},
+    )
     reason = serializers.CharField(max_length=1000)
 
 
@@ -70,7 +75,7 @@ class ReasonInput(serializers.Serializer):
 
 class DelayInput(serializers.Serializer):
     message = serializers.CharField(max_length=20000)
-    eta = serializers.DateTimeField(help_text="The new estimate.")
+    eta = serializers.DateTimeField(source="new_eta", help_text="The new estimate.")
 
 
 class EtaInput(serializers.Serializer):
@@ -90,15 +95,6 @@ ERROR = ErrorSerializer
 CONFLICT = ConflictSerializer
 
 
-def _agent(pk: int) -> User:
-    agent = User.objects.filter(
-        pk=pk, is_active=True, role__in=[User.Role.AGENT, User.Role.MANAGER]
-    ).first()
-    if agent is None:
-        raise serializers.ValidationError({"to": ["The id of an active agent."]})
-    return agent
-
-
 def _reply(case, user, data, version):
     if user.is_agent:
         return services.reply_to_customer(
@@ -108,38 +104,33 @@ def _reply(case, user, data, version):
 
 
 # name: (input, service call(case, user, data, expected version), summary)
+def _note(case, user, data, version):
+    return services.add_internal_note(case=case, acting_user=user, body=data["body"])
+
+
+def _confirm(case, user, data, version):
+    return services.confirm_resolution(case=case, acting_user=user, expected_version=version)
+
+
+# name: (input, service call(case, user, data, expected version), summary). Where the desk
+# has the action, its own call (`cases.views.desk_actions.ACTIONS`): one mapping of an
+# action to its service for both, the input's names the same.
+DESK = desk_actions.ACTIONS
 ACTIONS = {
-    "take": (Nothing, lambda c, u, d, v: services.take_ownership(
-        case=c, acting_user=u, expected_version=v), "Take ownership"),
-    "transfer": (TransferInput, lambda c, u, d, v: services.transfer_ownership(
-        case=c, acting_user=u, to=_agent(d["to"]), reason=d["reason"], expected_version=v),
-        "Transfer ownership"),
+    "take": (Nothing, DESK["take"][1], "Take ownership"),
+    "transfer": (TransferInput, DESK["transfer"][1], "Transfer ownership"),
     "reply": (ReplyInput, _reply, "Reply to the customer (a customer: write on the case)"),
-    "note": (BodyInput, lambda c, u, d, v: services.add_internal_note(
-        case=c, acting_user=u, body=d["body"]), "Add an internal note"),
-    "priority": (PriorityInput, lambda c, u, d, v: services.change_priority(
-        case=c, acting_user=u, priority=d["priority"], expected_version=v), "Change the priority"),
-    "wait": (WaitInput, lambda c, u, d, v: services.wait_on_customer(
-        case=c, acting_user=u, expected_version=v, message=d["message"]),
-        "Wait on the customer"),
-    "resume": (Nothing, lambda c, u, d, v: services.resume(
-        case=c, acting_user=u, expected_version=v), "Resume work"),
-    "propose": (ProposeInput, lambda c, u, d, v: services.propose_resolution(
-        case=c, acting_user=u, body=d["body"], expected_version=v,
-        cancel_open_handoffs=d["cancel_open_handoffs"]), "Propose a resolution"),
-    "close": (ReasonInput, lambda c, u, d, v: services.close_case(
-        case=c, acting_user=u, reason=d["reason"], expected_version=v),
-        "Close without the customer's confirmation"),
-    "confirm": (Nothing, lambda c, u, d, v: services.confirm_resolution(
-        case=c, acting_user=u, expected_version=v), "Confirm the resolution (the customer)"),
-    "reopen": (ReasonInput, lambda c, u, d, v: services.reopen(
-        case=c, acting_user=u, reason=d["reason"], expected_version=v), "Reopen: still broken"),
-    "delay-notice": (DelayInput, lambda c, u, d, v: services.send_delay_notice(
-        case=c, acting_user=u, message=d["message"], new_eta=d["eta"]),
-        "Tell the customer about a delay"),
-    "estimate": (EtaInput, lambda c, u, d, v: services.set_eta(
-        case=c, acting_user=u, eta=d["eta"]), "Promise the customer a time"),
-}  # fmt: skip
+    "note": (BodyInput, _note, "Add an internal note"),
+    "priority": (PriorityInput, DESK["priority"][1], "Change the priority"),
+    "wait": (WaitInput, DESK["wait"][1], "Wait on the customer"),
+    "resume": (Nothing, DESK["resume"][1], "Resume work"),
+    "propose": (ProposeInput, DESK["propose"][1], "Propose a resolution"),
+    "close": (ReasonInput, DESK["close"][1], "Close without the customer's confirmation"),
+    "confirm": (Nothing, _confirm, "Confirm the resolution (the customer)"),
+    "reopen": (ReasonInput, DESK["reopen"][1], "Reopen: still broken"),
+    "delay-notice": (DelayInput, DESK["delay"][1], "Tell the customer about a delay"),
+    "estimate": (EtaInput, DESK["eta"][1], "Promise the customer a time"),
+}
 
 
 def action_view(name: str) -> type[ApiView]:
