@@ -5,7 +5,7 @@ addresses), and the input of each write, validated before a service is called.""
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from cases.models import CUSTOMER_STATUS, Incident, Priority, Status
+from cases.models import CUSTOMER_STATUS, Incident, Priority
 from helpdesk.accounts.models import Organization, User
 
 PRIORITIES = {p.name.lower(): p.value for p in Priority}
@@ -213,9 +213,6 @@ class IncidentSerializer(serializers.Serializer):
     created = serializers.DateTimeField(read_only=True)
     resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
     linked_cases = serializers.IntegerField(read_only=True, source="linked_count", default=0)
-
-
-STATUSES = [s.value for s in Status]
 
 
 class ConflictSerializer(ErrorSerializer):

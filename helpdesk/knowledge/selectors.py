@@ -95,7 +95,9 @@ def suggest(user: User | None, text: str, *, limit: int = SUGGESTED) -> list[Art
 
 def for_writers() -> QuerySet:
     """Every article, drafts and internal ones too, with its newest version."""
-    newest = ArticleVersion.objects.order_by("-number").only("article_id", "number", "title")
+    newest = ArticleVersion.objects.order_by("-number").only(
+        "article_id", "number", "title", "published_at"
+    )
     return (
         Article.objects.select_related("category")
         .prefetch_related(Prefetch("versions", queryset=newest[:1], to_attr="newest"))

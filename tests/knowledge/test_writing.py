@@ -26,6 +26,7 @@ def test_a_manager_writes_publishes_and_revises_an_article(manager, laptops, cus
     assert "Use <em>Forgot password</em>." in reader.get(f"/help/{article.slug}/").text
     desk.post(f"/desk/knowledge/{article.pk}/", {**form, "body": "Ask your admin.", "draft": ""})
     assert "Forgot password" in reader.get(f"/help/{article.slug}/").text  # still v1
+    assert "Draft pending" in desk.get("/desk/knowledge/").text  # only the body changed
     page = desk.get(f"/desk/knowledge/{article.pk}/").text
     assert "v2" in page and "v1" in page
     desk.post(f"/desk/knowledge/{article.pk}/versions/2/publish/")

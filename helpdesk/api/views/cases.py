@@ -3,6 +3,7 @@ one case with its timeline, its SLA clocks, and a new case."""
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -43,7 +44,7 @@ def _datetime(value: str, name: str) -> datetime:
     return parsed
 
 
-def filtered(user: User, params) -> "QuerySet[Case]":  # noqa: F821
+def filtered(user: User, params) -> QuerySet:
     """The cases `user` may see, narrowed by the list's parameters."""
     cases = Case.objects.visible_to(user)
     if statuses := params.get("status"):
