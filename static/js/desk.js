@@ -146,6 +146,9 @@
       button.textContent = choice.value === "reply"
         ? button.dataset.labelReply : button.dataset.labelNote;
     }
+    // A follow-up (propose, wait) goes with a reply only.
+    var then = choice.form && choice.form.querySelector("[data-composer-then]");
+    if (then) then.hidden = choice.value !== "reply";
   });
 
   // One case action open at a time: opening another closes the last (its text is kept in

@@ -20,6 +20,8 @@ def test_the_owner_answers_with_a_saved_reply(page, live_server, agent, customer
     browser_sign_in(page, live_server, agent.email)
     page.goto(f"{live_server.url}/desk/cases/{laptop.reference}/")
 
+    then = page.locator("#composer").get_by_label("Then")
+    expect(then).to_be_hidden()  # a note: no follow-up
     message = page.locator("#composer").get_by_label("Message", exact=True)
     message.click()
     message.press_sequentially("/power")
@@ -28,6 +30,7 @@ def test_the_owner_answers_with_a_saved_reply(page, live_server, agent, customer
 
     filled = f"Hello Alex, a new power supply for {laptop.reference} ships today."
     expect(message).to_have_value(filled)
+    expect(then).to_be_visible()  # the saved reply made it a reply
     page.get_by_role("button", name="Send to customer").click()
     expect(page.locator("#composer")).to_contain_text("Sent to the customer.")
     assert entries(laptop, EntryKind.AGENT_REPLY)[-1].body == filled
