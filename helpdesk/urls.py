@@ -5,11 +5,8 @@ from django.urls import include, path
 from cases.urls import desk_urls, portal_urls, reports_urls
 from helpdesk import views
 from helpdesk.accounts import views as account_views
-from helpdesk.api import pages as api_pages
-from helpdesk.api import webhook_pages
-from helpdesk.knowledge import desk_views as knowledge_desk
-from helpdesk.knowledge import report as knowledge_report
-from helpdesk.knowledge import saved_reply_views
+from helpdesk.api.urls import page_urls as api_page_urls
+from helpdesk.knowledge.urls import desk_urls as knowledge_desk_urls
 from notifications import views as inbound_views
 
 admin.site.site_header = "Helpdesk administration"
@@ -35,51 +32,9 @@ urlpatterns = [
     path("portal/", include((portal_urls, "portal"))),
     path("reports/", include((reports_urls, "reports"))),
     path("api/v1/", include("helpdesk.api.urls")),
-    path("account/tokens/", api_pages.token_list, name="api_tokens"),
-    path("account/tokens/<int:token_id>/revoke/", api_pages.token_revoke, name="api_token_revoke"),
-    path("desk/webhooks/", webhook_pages.subscriptions, name="api_webhooks"),
-    path("desk/webhooks/<int:subscription_id>/", webhook_pages.deliveries, name="api_webhook_log"),
-    path(
-        "desk/webhooks/<int:subscription_id>/resume/",
-        webhook_pages.resume,
-        name="api_webhook_resume",
-    ),
-    path(
-        "desk/webhooks/<int:subscription_id>/delete/",
-        webhook_pages.delete,
-        name="api_webhook_delete",
-    ),
+    path("", include(api_page_urls)),
     path("help/", include("helpdesk.knowledge.urls")),
-    path("desk/knowledge/", knowledge_desk.articles, name="knowledge_articles"),
-    path("desk/knowledge/new/", knowledge_desk.new_article, name="knowledge_new"),
-    path("desk/knowledge/report/", knowledge_report.knowledge_report, name="knowledge_report"),
-    path("desk/knowledge/for/<str:reference>/", knowledge_desk.for_case, name="knowledge_for_case"),
-    path("desk/knowledge/<int:article_id>/", knowledge_desk.edit_article, name="knowledge_edit"),
-    path(
-        "desk/knowledge/<int:article_id>/versions/<int:number>/publish/",
-        knowledge_desk.publish_version,
-        name="knowledge_publish",
-    ),
-    path(
-        "desk/knowledge/<int:article_id>/unpublish/",
-        knowledge_desk.unpublish,
-        name="knowledge_unpublish",
-    ),
-    path("desk/saved-replies/", saved_reply_views.saved_reply_list, name="saved_replies"),
-    path("desk/saved-replies/pick/", saved_reply_views.pick, name="saved_reply_pick"),
-    path(
-        "desk/saved-replies/<int:saved_id>/",
-        saved_reply_views.saved_reply_edit,
-        name="saved_reply_edit",
-    ),
-    path(
-        "desk/saved-replies/<int:saved_id>/delete/",
-        saved_reply_views.saved_reply_delete,
-        name="saved_reply_delete",
-    ),
-    path(
-        "desk/saved-replies/<int:saved_id>/used/", saved_reply_views.used, name="saved_reply_used"
-    ),
+    path("desk/", include(knowledge_desk_urls)),
     path("admin/", admin.site.urls),
 ]
 

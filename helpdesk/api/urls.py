@@ -1,11 +1,12 @@
 """/api/v1/: the REST API, its OpenAPI schema and its docs (served from the packages,
-no CDN)."""
+no CDN); and `page_urls`, the pages of people's tokens and of webhooks."""
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from helpdesk.api import pages, webhook_pages
 from helpdesk.api.views import actions, cases, incidents, people, work
 
 app_name = "api"
@@ -60,5 +61,23 @@ urlpatterns = [
             SpectacularSwaggerSplitView.as_view(url_name="api:schema")
         ),
         name="docs",
+    ),
+]
+
+# Included at the root, without a namespace.
+page_urls = [
+    path("account/tokens/", pages.token_list, name="api_tokens"),
+    path("account/tokens/<int:token_id>/revoke/", pages.token_revoke, name="api_token_revoke"),
+    path("desk/webhooks/", webhook_pages.subscriptions, name="api_webhooks"),
+    path("desk/webhooks/<int:subscription_id>/", webhook_pages.deliveries, name="api_webhook_log"),
+    path(
+        "desk/webhooks/<int:subscription_id>/resume/",
+        webhook_pages.resume,
+        name="api_webhook_resume",
+    ),
+    path(
+        "desk/webhooks/<int:subscription_id>/delete/",
+        webhook_pages.delete,
+        name="api_webhook_delete",
     ),
 ]
