@@ -75,7 +75,7 @@ admin.site.unregister(User)
 class CaseAwareUserAdmin(UserAdmin):
     """Deactivating an agent moves their open cases to a lead, so ownership never lapses."""
 
-    actions = ["deactivate_agents"]
+    actions = [*UserAdmin.actions, "deactivate_agents"]
 
     @admin.action(description="Deactivate, moving their open cases to their department's lead")
     def deactivate_agents(self, request, queryset):

@@ -95,6 +95,13 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_optional(settings):
+    """Production requires staff to enrol a second factor; the suite signs staff in with a
+    password alone unless a test asks for the requirement (tests/accounts/test_mfa.py)."""
+    settings.MFA_REQUIRED_FOR_STAFF = False
+
+
 # --- People -------------------------------------------------------------------------
 
 

@@ -1,15 +1,19 @@
+from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 
-from helpdesk.accounts import audit, identity
+from helpdesk.accounts import audit, identity, second_factor
 from helpdesk.accounts.models import (
     Absence,
     AuditEvent,
     Department,
+    DirectoryGroup,
     Organization,
+    SignInPolicy,
     SupportIdentity,
     User,
 )
@@ -19,6 +23,30 @@ class UserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "full_name", "role", "organization")
+
+
+FACTOR_NAMES = {
+    Authenticator.Type.TOTP: "Authenticator app",
+    Authenticator.Type.WEBAUTHN: "Passkey or security key",
+    Authenticator.Type.RECOVERY_CODES: "Recovery codes",
+}
+
+
+class SecondFactorFilter(admin.SimpleListFilter):
+    title = "second factor"
+    parameter_name = "second_factor"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Enrolled"), ("no", "Not enrolled")]
+
+    def queryset(self, request, queryset):
+        enrolled = Authenticator.objects.filter(type__in=second_factor.FACTORS)
+        users = enrolled.values("user_id")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=users)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=users)
+        return queryset
 
 
 class UserChangeForm(BaseUserChangeForm):
@@ -32,8 +60,9 @@ class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["email"]
-    list_display = ["email", "full_name", "role", "organization", "is_active"]
-    list_filter = ["role", "is_active", "departments", "organization"]
+    list_display = ["email", "full_name", "role", "organization", "is_active", "second_factor"]
+    list_filter = ["role", "is_active", SecondFactorFilter, "departments", "organization"]
+    actions = ["reset_second_factors"]
     search_fields = ["email", "full_name"]
     filter_horizontal = ["departments", "groups", "user_permissions"]
     fieldsets = [
@@ -48,6 +77,26 @@ class UserAdmin(BaseUserAdmin):
     ]
     AUDITED = {"role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions",
                "departments", "organization"}  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("authenticator_set")
+
+    @admin.display(description="Second factor")
+    def second_factor(self, user: User) -> str:
+        kinds = {a.type for a in user.authenticator_set.all()}
+        names = [label for kind, label in FACTOR_NAMES.items() if kind in kinds]
+        return ", ".join(names) or "—"
+
+    @admin.action(description="Reset second factors (a lost phone or key)")
+    def reset_second_factors(self, request, queryset):
+        people = list(queryset)
+        for user in people:
+            second_factor.reset(user, request=request)
+        self.message_user(
+            request,
+            f"Second factors reset for {len(people)} people: each enrols again at their "
+            "next sign-in.",
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -172,3 +221,40 @@ class SupportIdentityAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         identity.forget()  # every page shows the change now (the admin's log records it)
+
+
+@admin.register(SignInPolicy)
+class SignInPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "staff_second_factor", "staff_password_sign_in"]
+
+    def has_add_permission(self, request) -> bool:
+        return not SignInPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DirectoryGroup)
+class DirectoryGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "role"]
+    filter_horizontal = ["departments"]
+    search_fields = ["name"]
+
+
+# Factors are removed through the people list's audited reset, never one by one here.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(BaseAuthenticatorAdmin):
+    readonly_fields = ["user", "type", "created_at", "last_used_at"]
+    exclude = ["data"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

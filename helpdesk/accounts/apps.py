@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
-        from helpdesk.accounts import audit  # noqa: F401  (connects the signal receivers)
+        # Connect the signal receivers.
+        from helpdesk.accounts import audit, second_factor  # noqa: F401

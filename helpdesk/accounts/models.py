@@ -273,6 +273,12 @@ class AuditEvent(models.Model):
         API_TOKEN_CREATED = "api_token_created", "API token created"
         API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
         API_WRITE = "api_write", "Change through the API"
+        SECOND_FACTOR_ADDED = "mfa_added", "Second factor added"
+        SECOND_FACTOR_REMOVED = "mfa_removed", "Second factor removed"
+        SECOND_FACTOR_RESET = "mfa_reset", "Second factors reset by an admin"
+        SECOND_FACTOR_FAILED = "mfa_failed", "Wrong second factor"
+        RECOVERY_CODE_USED = "mfa_recovery_used", "Recovery code used"
+        SSO_REFUSED = "sso_refused", "Single sign-on refused"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -312,6 +318,55 @@ class SupportIdentity(models.Model):
         verbose_name = "support identity"
         verbose_name_plural = "support identity"
         constraints = [models.CheckConstraint(condition=Q(id=1), name="one_support_identity")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SignInPolicy(models.Model):
+    """How staff sign in (set in the admin): whether a second factor is required, and
+    whether they may use a password at all once single sign-on is connected. One row;
+    without it the server's settings decide."""
+
+    class SecondFactor(models.TextChoices):
+        SETTING = "", "As the server's MFA_REQUIRED_FOR_STAFF says"
+        REQUIRED = "required", "Required for every agent, lead and manager"
+        OPTIONAL = "optional", "Optional"
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    staff_second_factor = models.CharField(
+        max_length=10, blank=True, choices=SecondFactor.choices, default=SecondFactor.SETTING
+    )
+    staff_password_sign_in = models.BooleanField(
+        default=True,
+        help_text="Off: staff sign in through single sign-on only. Superusers may still "
+        "use their password (break-glass), with their second factor.",
+    )
+
+    class Meta:
+        verbose_name = "sign-in policy"
+        verbose_name_plural = "sign-in policy"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="one_sign_in_policy")]
+
+    def __str__(self) -> str:
+        return "Sign-in policy"
+
+
+class DirectoryGroup(models.Model):
+    """A group at the identity provider (its `groups` claim) and what membership gives
+    here: a role and departments. Applied at every single sign-on; a person in no listed
+    group is refused."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="As the provider sends it.")
+    role = models.CharField(
+        max_length=20,
+        choices=[(User.Role.AGENT, "Agent"), (User.Role.MANAGER, "Manager")],
+        default=User.Role.AGENT,
+    )
+    departments = models.ManyToManyField(Department, blank=True, related_name="directory_groups")
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
