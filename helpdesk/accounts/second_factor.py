@@ -53,8 +53,9 @@ def must_enrol(user: User) -> bool:
     return required_for(user) and not has_factor(user)
 
 
-def signed_in_with_sso(request: HttpRequest) -> bool:
-    return any(r.get("method") == "socialaccount" for r in get_authentication_records(request))
+def signed_in_with_sso(request: HttpRequest, user: User) -> bool:
+    records = get_authentication_records(request, user)
+    return any(r.get("method") == "socialaccount" for r in records)
 
 
 @transaction.atomic
@@ -85,7 +86,7 @@ class EnrolmentMiddleware:
 
 @receiver(user_logged_in)
 def _mark_enrolment_due(sender, request, user, **kwargs):
-    if request is None or not hasattr(request, "session") or signed_in_with_sso(request):
+    if request is None or not hasattr(request, "session") or signed_in_with_sso(request, user):
         return
     if must_enrol(user):
         request.session[DUE] = True
