@@ -6,22 +6,28 @@ who may not see it."""
 from dataclasses import dataclass, field
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
 from cases import services
 from cases.models import Attachment, Case, Incident
 from cases.services import incidents
-from helpdesk.accounts.models import User
+from helpdesk.accounts.models import SignInPolicy, User
 from helpdesk.knowledge import services as knowledge
 from helpdesk.knowledge.models import Article, Category
+from tests.accounts.second_factor import emailed_code
 from tests.factories import AgentFactory, CustomerFactory, OrganizationFactory
-from tests.helpers import signed_in, upload
+from tests.helpers import sign_in, signed_in, upload
 
 
 @dataclass(frozen=True)
 class Person:
     key: str
-    role: str  # customer | agent | manager | inactive | anonymous
+    # customer | agent | manager | inactive | anonymous; staff who must give a second
+    # factor: "password-only" (a stolen password, no code), "enrolling" (the mailbox code
+    # given, no factor added yet)
+    role: str
     org: str | None = None
     own_cases_only: bool = False
 
@@ -77,6 +83,8 @@ PEOPLE = [
     Person("manager", "manager"),
     Person("inactive_agent", "inactive"),
     Person("anonymous", "anonymous"),
+    Person("password_only_agent", "password-only"),
+    Person("enrolling_agent", "enrolling"),
 ]
 
 CASES = [
@@ -160,6 +168,7 @@ def world(db, agent, manager, customer, outsider, organization, other_organizati
     articles = knowledge_articles(manager, organization, markers)
     inactive.is_active = False
     inactive.save(update_fields=["is_active"])
+    users.update(second_factor_people())
 
     probes: list[Probe] = [
         Probe("/desk/", "desk", "page"),
@@ -215,7 +224,7 @@ def world(db, agent, manager, customer, outsider, organization, other_organizati
     for key, (slug, _audience) in articles.items():
         probes.append(Probe(f"/help/{slug}/", "help", "article", article=key))
 
-    return World(
+    world = World(
         people={p.key: p for p in PEOPLE},
         users=users,
         cases={spec.key: spec for spec in CASES},
@@ -225,6 +234,32 @@ def world(db, agent, manager, customer, outsider, organization, other_organizati
         internal_markers=internal,
         articles={key: audience for key, (_slug, audience) in articles.items()},
     )
+    world.clients = {key: half_signed_in(users[key]) for key in SECOND_FACTOR_PEOPLE}
+    return world
+
+
+SECOND_FACTOR_PEOPLE = ("password_only_agent", "enrolling_agent")
+
+
+def second_factor_people() -> dict[str, User]:
+    """The second factor is required: the agent and manager have one (their sessions are
+    whole); one agent with a factor gives only the password, one without has typed the
+    mailbox code and not yet added a factor."""
+    SignInPolicy.objects.create(staff_second_factor=SignInPolicy.SecondFactor.REQUIRED)
+    newcomer = AgentFactory(email="newcomer@example.test")
+    keyholder = AgentFactory(email="keyholder@example.test")
+    staff = User.objects.filter(role__in=[User.Role.AGENT, User.Role.MANAGER])
+    for person in staff.exclude(pk=newcomer.pk):
+        TOTP.activate(person, generate_totp_secret())
+    return {"password_only_agent": keyholder, "enrolling_agent": newcomer}
+
+
+def half_signed_in(user: User) -> Client:
+    client = Client()
+    sign_in(client, user.email)
+    if not Authenticator.objects.filter(user=user).exists():
+        client.post("/accounts/login/code/confirm/", {"code": emailed_code(user.email)})
+    return client
 
 
 def knowledge_articles(writer, acme, markers) -> dict[str, tuple[str, set[str] | None]]:

@@ -2,7 +2,9 @@
 every case, entry attachment, incident and fragment of three organisations.
 
 The rule, written out here independently of `visible_to`:
-- signed out (or deactivated): sent to the login page, whatever the URL;
+- signed out (or deactivated): sent to the login page, whatever the URL; so is a staff
+  member who gave the password but not the second factor the helpdesk requires, and one
+  who must still add a factor reaches only the page to add it;
 - the desk is for agents and managers (403 for customers), the reports for managers;
 - a customer reads their organisation's cases (only their own when the organisation says
   so), public entries and files only; anything else is 404, and the 404 page says nothing
@@ -28,6 +30,7 @@ from tests.security.conftest import PEOPLE, Probe, World
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"
+ENROL = "enrol"
 
 
 def can_read_case(world: World, person: str, case_key: str) -> bool:
@@ -64,8 +67,10 @@ def can_read_article(world: World, person: str, article_key: str) -> bool:
 
 def expected(world: World, person: str, probe: Probe):
     role = world.people[person].role
-    if role in ("anonymous", "inactive"):
+    if role in ("anonymous", "inactive", "password-only"):
         return LOGIN
+    if role == "enrolling":
+        return ENROL
     staff = role in ("agent", "manager")
     if probe.surface == "help":
         if probe.kind == "customer-page":
@@ -132,6 +137,8 @@ def check(world: World, person: str, probe: Probe) -> None:
     if want == LOGIN:
         assert response.status_code == 302, context
         assert response["Location"].startswith("/accounts/login/?next="), context
+    elif want == ENROL:
+        assert (response.status_code, response["Location"]) == (302, "/accounts/2fa/"), context
     else:
         assert response.status_code == want, f"{context}: {response.status_code}, not {want}"
     leaked = [text for text in forbidden_text(world, person, probe) if text in body]
@@ -151,6 +158,14 @@ def test_every_role_reaches_exactly_what_the_visibility_rule_allows(world, data)
     probe = data.draw(st.sampled_from(world.probes), label="probe")
 
     check(world, person, probe)
+
+
+def test_a_password_without_the_required_second_factor_reaches_nothing(world):
+    """Exhaustively: every URL, for the agent who gave only a password and for the one who
+    has not added a factor yet."""
+    for person in ("password_only_agent", "enrolling_agent"):
+        for probe in world.probes:
+            check(world, person, probe)
 
 
 def test_no_customer_reaches_anything_of_a_case_they_may_not_read(world):
