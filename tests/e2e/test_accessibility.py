@@ -169,6 +169,9 @@ def test_portal_pages_have_no_serious_accessibility_violations(
             "/portal/cases/new/",
             "/portal/settings/",
             f"/portal/incidents/{incident.pk}/",
+            "/accounts/2fa/",
+            "/accounts/2fa/totp/activate/",
+            "/accounts/2fa/webauthn/add/",
         ],
     )
 
