@@ -93,6 +93,8 @@ def environment(run_dir: Path, *, agents: int, customers: int) -> dict:
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "RATELIMIT_ENABLE": "0",
+        # The load's agents sign in with a password alone: no second factor to type.
+        "MFA_REQUIRED_FOR_STAFF": "0",
         "HELPDESK_VAR_DIR": str(run_dir),
         "BENCH_PASSWORD": LOAD_PASSWORD,
         "BENCH_AGENTS": str(agents),
