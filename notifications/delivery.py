@@ -1,10 +1,11 @@
 """Email delivery from the outbox: lock, send once, mark sent; retry with backoff.
 
 The row is claimed (pending → sending, with a lease) and committed before the SMTP
-conversation, and marked sent after it. The one crash window: a worker killed after the
-SMTP server accepted the message but before the row is marked sent. The re-drive then
-sends it again after the lease, with the same Message-ID, so mail clients and the inbound
-side can recognise the duplicate. Every other failure delays a notice; none loses it.
+conversation, and marked sent as soon as the server accepts it (each email of a batch on
+its own). The one crash window: a worker killed after the SMTP server accepted the
+message but before the row is marked sent. The re-drive then sends it again after the
+lease, with the same Message-ID, so mail clients and the inbound side can recognise the
+duplicate. Every other failure delays a notice; none loses it.
 """
 
 import logging
@@ -145,7 +146,7 @@ def deliver_many(notice_ids: list[int]) -> int:
     letters = _claim(notice_ids, timezone.now())
     if not letters:
         return 0
-    sent: list[list[Notice]] = []
+    sent = 0
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
@@ -162,26 +163,29 @@ def deliver_many(notice_ids: list[int]) -> int:
                 _release_failed(each.notices, exc)
                 log.warning("Notice %s not delivered: %s", each.primary.pk, exc)
             else:
-                sent.append(each.notices)
+                # Marked at once, not when the whole batch is through: a worker killed
+                # later in the batch would otherwise leave this accepted email `sending`,
+                # to be sent again after its lease.
+                _mark_sent(each.notices)
+                sent += len(each.notices)
     finally:
         connection.close()
-    if sent:
-        merged = [batch for batch in sent if len(batch) > 1]
-        Notice.objects.filter(pk__in=[item.pk for batch in sent for item in batch]).update(
-            status=Notice.Status.SENT,
-            sent_at=timezone.now(),
-            lease_until=None,
-            merged_into=DbCase(
-                *(
-                    When(pk__in=[item.pk for item in batch[1:]], then=Value(batch[0].pk))
-                    for batch in merged
-                ),
-                default=None,
-            )
-            if merged
-            else None,
+    return sent
+
+
+def _mark_sent(batch: list[Notice]) -> None:
+    """One email left: its notices are sent, those merged into it point at the first."""
+    primary, *merged = batch
+    Notice.objects.filter(pk__in=[item.pk for item in batch]).update(
+        status=Notice.Status.SENT,
+        sent_at=timezone.now(),
+        lease_until=None,
+        merged_into=DbCase(
+            When(pk__in=[item.pk for item in merged], then=Value(primary.pk)), default=None
         )
-    return sum(len(batch) for batch in sent)
+        if merged
+        else None,
+    )
 
 
 def _release_failed(batch: list[Notice], exc: Exception) -> None:
