@@ -264,9 +264,11 @@ if not _CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 if _CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A miss while Redis is unreachable, never an error page (helpdesk/cache.py).
+            "BACKEND": "helpdesk.cache.ResilientRedisCache",
             "LOCATION": _CACHE_URL,
             "KEY_PREFIX": "helpdesk",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
