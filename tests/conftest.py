@@ -43,6 +43,9 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests read figures right after changing them: no minute-old report summary.
     settings.REPORT_SUMMARY_CACHE_SECONDS = 0
+    # Production requires staff to enrol a second factor; the suite signs staff in with a
+    # password alone unless a test asks for the requirement (tests/accounts/test_mfa.py).
+    settings.MFA_REQUIRED_FOR_STAFF = False
 
     # Rate limits count in the cache; a cache of the run's own (not the shared Redis),
     # emptied before every test, keeps one test's sign-ins from counting against the next.
@@ -93,13 +96,6 @@ def media_root(settings, tmp_path):
     """Uploaded files and raw mail go to a throw-away folder, never into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def _second_factor_optional(settings):
-    """Production requires staff to enrol a second factor; the suite signs staff in with a
-    password alone unless a test asks for the requirement (tests/accounts/test_mfa.py)."""
-    settings.MFA_REQUIRED_FOR_STAFF = False
 
 
 # --- People -------------------------------------------------------------------------
