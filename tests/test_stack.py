@@ -234,7 +234,7 @@ def stack_database():
 
 
 @pytest.mark.slow
-def test_fresh_clone_on_postgresql_and_redis_stays_healthy_for_a_minute(
+def test_fresh_clone_on_postgresql_and_redis_stays_healthy_for_half_a_minute(
     tmp_path, fresh_copy, stack_database
 ):
     env = stack_env(
@@ -250,17 +250,17 @@ def test_fresh_clone_on_postgresql_and_redis_stays_healthy_for_a_minute(
         assert health["database"]["vendor"] == "postgresql"
         assert health["broker"]["transport"] == "redis"
 
-        # A minute of work: beat keeps the heartbeat fresh (it schedules it), the worker
-        # records it, and nothing stops.
+        # Half a minute of work (15 heartbeats): beat keeps the heartbeat fresh (it
+        # schedules it), the worker records it, and nothing stops.
         seen = {health["worker"]["last_seen"]}
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             time.sleep(5)
             status, body = get(f"{stack.base}/healthz")
             assert healthy(status, body), f"unhealthy: {body!r}\n{stack.log_tail()}"
             seen.add(json.loads(body)["worker"]["last_seen"])
             assert stack.make.poll() is None, stack.log_tail()
-        assert len(seen) >= 10, "beat stopped sending the heartbeat"
+        assert len(seen) >= 5, "beat stopped sending the heartbeat"
 
         os.killpg(stack.make.pid, signal.SIGINT)
         left = stack.wait_gone(timeout=20)

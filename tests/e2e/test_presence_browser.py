@@ -8,9 +8,9 @@ from tests.helpers import LAPTOP, browser_sign_in, open_case
 
 pytestmark = pytest.mark.browser
 
-# The slot polls every 10 s; the writer's first word beats at once, so one poll of the
-# reader's slot (plus a margin for a slow machine) is enough.
-ONE_POLL_MS = 15_000
+# The slot polls every 10 s: each page's clock is moved on by one poll (Playwright's clock)
+# rather than waited for; the writer's first word beats at once.
+ONE_POLL_MS = 10_000
 
 
 def test_second_agent_sees_the_first_writing_a_reply(
@@ -19,6 +19,7 @@ def test_second_agent_sees_the_first_writing_a_reply(
     case = open_case(agent, customer, **LAPTOP, owner=agent)
     case_url = f"{live_server.url}/desk/cases/{case.reference}/"
     browser_sign_in(page, live_server, agent.email)
+    page.clock.install()
     page.goto(case_url)
 
     context = browser.new_context()
@@ -26,23 +27,25 @@ def test_second_agent_sees_the_first_writing_a_reply(
         sam = context.new_page()
         sam.set_default_timeout(10_000)
         browser_sign_in(sam, live_server, teammate.email)
+        sam.clock.install()
         sam.goto(case_url)
         slot = sam.get_by_test_id("presence")
         expect(slot).to_have_text("Dana Lee is viewing")
         # Dana's page, polling too, reads Sam.
-        expect(page.get_by_test_id("presence")).to_have_text(
-            "Sam Ortiz is viewing", timeout=ONE_POLL_MS
-        )
+        page.clock.run_for(ONE_POLL_MS)
+        expect(page.get_by_test_id("presence")).to_have_text("Sam Ortiz is viewing")
 
         composer = page.locator("#composer")
         composer.get_by_label("Reply to customer").check()
         composer.get_by_label("Message", exact=True).fill("A new power supply ships today.")
 
-        expect(slot).to_have_text("Dana Lee is writing a reply", timeout=ONE_POLL_MS)
+        sam.clock.run_for(ONE_POLL_MS)
+        expect(slot).to_have_text("Dana Lee is writing a reply")
 
         # Sent: the box is empty again, and Dana is only viewing.
         composer.get_by_role("button", name="Send to customer").click()
         expect(page.locator("#composer")).to_contain_text("Sent to the customer.")
-        expect(slot).to_have_text("Dana Lee is viewing", timeout=ONE_POLL_MS)
+        sam.clock.run_for(ONE_POLL_MS)
+        expect(slot).to_have_text("Dana Lee is viewing")
     finally:
         context.close()
