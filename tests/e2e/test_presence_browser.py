@@ -13,6 +13,10 @@ pytestmark = pytest.mark.browser
 ONE_POLL_MS = 10_000
 
 
+def is_presence(response) -> bool:
+    return response.url.endswith("/presence/") and response.ok
+
+
 def test_second_agent_sees_the_first_writing_a_reply(
     page, browser, live_server, agent, customer, teammate
 ):
@@ -37,14 +41,17 @@ def test_second_agent_sees_the_first_writing_a_reply(
 
         composer = page.locator("#composer")
         composer.get_by_label("Reply to customer").check()
-        composer.get_by_label("Message", exact=True).fill("A new power supply ships today.")
+        with page.expect_response(is_presence):  # her first word beats at once
+            composer.get_by_label("Message", exact=True).fill("A new power supply ships today.")
 
         sam.clock.run_for(ONE_POLL_MS)
         expect(slot).to_have_text("Dana Lee is writing a reply")
 
-        # Sent: the box is empty again, and Dana is only viewing.
+        # Sent: the box is empty again, and at her next beat Dana is only viewing.
         composer.get_by_role("button", name="Send to customer").click()
         expect(page.locator("#composer")).to_contain_text("Sent to the customer.")
+        with page.expect_response(is_presence):
+            page.clock.run_for(ONE_POLL_MS)
         sam.clock.run_for(ONE_POLL_MS)
         expect(slot).to_have_text("Dana Lee is viewing")
     finally:
