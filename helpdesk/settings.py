@@ -142,8 +142,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# Staff (agents, leads, managers) sign in with a second factor unless the sign-in policy
-# in the admin says otherwise; required by default in production.
+# Staff sign in with a second factor (default in production; the admin's policy decides).
 MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
 from helpdesk.accounts.conf import *  # noqa: E402, F403
 
@@ -170,6 +169,8 @@ STATICFILES_DIRS = [
     # Bootstrap comes from the npm registry (package.json), never from a CDN.
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
 ]
+# The default finders, less the files no page links (helpdesk/static_files.py).
+STATICFILES_FINDERS = [f"helpdesk.static_files.{f}Finder" for f in ("FileSystem", "AppDirectories")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -264,8 +265,7 @@ if not _CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 if _CACHE_URL:
     CACHES = {
         "default": {
-            # A miss while Redis is unreachable, never an error page (helpdesk/cache.py).
-            "BACKEND": "helpdesk.cache.ResilientRedisCache",
+            "BACKEND": "helpdesk.cache.ResilientRedisCache",  # a miss while Redis is down
             "LOCATION": _CACHE_URL,
             "KEY_PREFIX": "helpdesk",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
