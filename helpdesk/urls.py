@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,6 +9,8 @@ from helpdesk.knowledge.urls import desk_urls as knowledge_desk_urls
 from notifications import views as inbound_views
 
 admin.site.site_header = "Helpdesk administration"
+# The admin signs in through the product's sign-in, with its second factor, never around it.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

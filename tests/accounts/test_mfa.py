@@ -175,3 +175,16 @@ def test_sign_in_links_are_for_customers_only(agent):
 
     assert links.send_link(agent.email) is False
     assert mail.outbox == []
+
+
+def test_the_admin_sign_in_page_is_no_way_around_the_second_factor(required, agent, committed):
+    root = type(agent).objects.create_superuser("root@example.test", "pw", full_name="Root")
+    enrolled(Client(), root, committed)
+    client = Client()
+
+    page = client.get("/admin/login/?next=/admin/")
+    posted = client.post("/admin/login/", {"username": root.email, "password": "pw"})
+
+    assert page.status_code == 302 and page["Location"].startswith("/accounts/login/")
+    assert posted.status_code == 302 and posted["Location"].startswith("/accounts/login/")
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
