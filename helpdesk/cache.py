@@ -5,6 +5,7 @@ Rate limits fail closed meanwhile: their counters cannot be kept, so sign-in, si
 links, password reset, case creation and the second factor answer 429 until Redis is back
 (django-ratelimit sees no count; allauth cannot take its lock)."""
 
+import functools
 import logging
 import time
 
@@ -26,71 +27,37 @@ def _unreachable(exc: Exception) -> None:
         log.warning("Cache unreachable, drawing pages without it: %s", exc)
 
 
+def _or(fallback):
+    """`RedisCache`'s method, answering `fallback(*its arguments)` while Redis cannot be
+    reached."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def tolerant(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except UNREACHABLE as exc:
+                _unreachable(exc)
+                return fallback(*args, **kwargs)
+
+        return tolerant
+
+    return wrap
+
+
+def _missing(key, *args, **kwargs):
+    # What Django's cache raises for a key it does not hold; the rate limits read it so.
+    raise ValueError(f"Key {key!r} not found: the cache is unreachable.")
+
+
 class ResilientRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-            return default
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-            return False
-
-    def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-            return False
-
-    def set(self, key, value, timeout=None, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-
-    def set_many(self, data, timeout=None, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-            return list(data)
-
-    def touch(self, key, timeout=None, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-            return False
-
-    def delete_many(self, keys, version=None):
-        try:
-            return super().delete_many(keys, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-
-    def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNREACHABLE as exc:
-            _unreachable(exc)
-            raise ValueError(f"Key {key!r} not found: the cache is unreachable.") from exc
+    get = _or(lambda key, default=None, version=None: default)(RedisCache.get)
+    get_many = _or(lambda *args, **kwargs: {})(RedisCache.get_many)
+    has_key = _or(lambda *args, **kwargs: False)(RedisCache.has_key)
+    add = _or(lambda *args, **kwargs: False)(RedisCache.add)
+    set = _or(lambda *args, **kwargs: None)(RedisCache.set)
+    set_many = _or(lambda data, *args, **kwargs: list(data))(RedisCache.set_many)
+    touch = _or(lambda *args, **kwargs: False)(RedisCache.touch)
+    delete = _or(lambda *args, **kwargs: False)(RedisCache.delete)
+    delete_many = _or(lambda *args, **kwargs: None)(RedisCache.delete_many)
+    incr = _or(_missing)(RedisCache.incr)

@@ -18,11 +18,14 @@ UNLINKED = [
 ]
 
 
-class FileSystemFinder(finders.FileSystemFinder):
+class LeavesOutUnlinked:
     def list(self, ignore_patterns):
         return super().list([*(ignore_patterns or []), *UNLINKED])
 
 
-class AppDirectoriesFinder(finders.AppDirectoriesFinder):
-    def list(self, ignore_patterns):
-        return super().list([*(ignore_patterns or []), *UNLINKED])
+class FileSystemFinder(LeavesOutUnlinked, finders.FileSystemFinder):
+    pass
+
+
+class AppDirectoriesFinder(LeavesOutUnlinked, finders.AppDirectoriesFinder):
+    pass

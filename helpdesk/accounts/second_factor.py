@@ -92,24 +92,15 @@ def _mark_enrolment_due(sender, request, user, **kwargs):
         request.session[DUE] = True
 
 
-@receiver(mfa_signals.authenticator_added)
-def _added(sender, request, user, authenticator, **kwargs):
-    audit.record(
-        AuditEvent.Kind.SECOND_FACTOR_ADDED,
-        request=request,
-        actor=user,
-        type=authenticator.type,
-    )
+CHANGES = {
+    mfa_signals.authenticator_added: AuditEvent.Kind.SECOND_FACTOR_ADDED,
+    mfa_signals.authenticator_removed: AuditEvent.Kind.SECOND_FACTOR_REMOVED,
+}
 
 
-@receiver(mfa_signals.authenticator_removed)
-def _removed(sender, request, user, authenticator, **kwargs):
-    audit.record(
-        AuditEvent.Kind.SECOND_FACTOR_REMOVED,
-        request=request,
-        actor=user,
-        type=authenticator.type,
-    )
+@receiver(list(CHANGES))
+def _changed(sender, signal, request, user, authenticator, **kwargs):
+    audit.record(CHANGES[signal], request=request, actor=user, type=authenticator.type)
 
 
 @receiver(mfa_signals.authenticator_used)

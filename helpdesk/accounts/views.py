@@ -59,10 +59,6 @@ class SignInForm(AuthenticationForm):
             )
 
 
-def identity_providers() -> list[SocialApp]:
-    return list(SocialApp.objects.filter(provider="openid_connect").order_by("name"))
-
-
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -88,15 +84,14 @@ class LoginView(auth_views.LoginView):
         return perform_login(self.request, user, redirect_url=self.get_success_url())
 
     def get_context_data(self, **kwargs) -> dict:
-        context = super().get_context_data(**kwargs)
-        context["providers"] = self.providers = identity_providers()
-        return context
+        providers = SocialApp.objects.filter(provider="openid_connect").order_by("name")
+        return {**super().get_context_data(**kwargs), "providers": list(providers)}
 
     def render_to_response(self, context, **kwargs) -> HttpResponse:
         response = super().render_to_response(context, **kwargs)
         # The sign-on button's form is answered by a redirect to the provider, which the
         # browser checks against this page's form-action.
-        servers = [app.settings.get("server_url", "") for app in self.providers]
+        servers = [app.settings.get("server_url", "") for app in context["providers"]]
         if servers := [_origin(url) for url in servers if url]:
             response._csp_update = {"form-action": servers}
         return response

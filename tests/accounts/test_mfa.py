@@ -170,11 +170,20 @@ def test_customers_may_opt_in_and_then_give_it_with_a_sign_in_link(required, cus
     assert token_client.get("/portal/").status_code == 200
 
 
-def test_sign_in_links_are_for_customers_only(agent):
+def test_sign_in_links_are_for_customers_only(agent, customer):
     from helpdesk.accounts import links
 
     assert links.send_link(agent.email) is False
     assert mail.outbox == []
+    # A link sent to a customer who is staff by the time it is used opens nothing.
+    Client().post("/accounts/link/", {"email": customer.email})
+    link = mail.outbox[-1].body.split("/accounts/link/")[1].split("/")[0]
+    customer.role, customer.organization = "agent", None
+    customer.save()
+    client = Client()
+
+    assert client.post(f"/accounts/link/{link}/").status_code == 410
+    assert client.get("/desk/")["Location"].startswith("/accounts/login/")
 
 
 def test_the_admin_sign_in_page_is_no_way_around_the_second_factor(required, agent, committed):
@@ -188,3 +197,16 @@ def test_the_admin_sign_in_page_is_no_way_around_the_second_factor(required, age
     assert page.status_code == 302 and page["Location"].startswith("/accounts/login/")
     assert posted.status_code == 302 and posted["Location"].startswith("/accounts/login/")
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+def test_removing_a_factor_is_audited_and_emailed(required, agent, committed):
+    client = Client()
+    enrolled(client, agent, committed)
+
+    with committed(execute=True):
+        client.post("/accounts/2fa/totp/deactivate/")
+
+    assert not Authenticator.objects.filter(user=agent, type="totp").exists()
+    removed = AuditEvent.objects.filter(kind=AuditEvent.Kind.SECOND_FACTOR_REMOVED)
+    assert {(event.actor, event.data["type"]) for event in removed} >= {(agent, "totp")}
+    assert "deactivated" in mail.outbox[-1].body.lower()
